@@ -1,0 +1,116 @@
+"""The connector interface: one shape for every kind of monitoring store.
+
+A connector is built for one catalog Store and answers for a Dataset of that
+store and a subject given as the list of identifier values the dataset keys
+on (apps.people.selectors.subject_identifiers resolves them). Connectors
+never decide who may do what: callers go through apps.governance.gateway.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apps.catalog.models import Dataset, Store
+
+
+class StoreError(Exception):
+    """A store could not answer. The message names the store and says why."""
+
+    def __init__(self, store: Store, reason: str) -> None:
+        self.store_key = store.key
+        self.store_name = store.name
+        self.reason = reason
+        super().__init__(f"Store '{store.name}' ({store.key}): {reason}")
+
+
+class StoreUnavailable(StoreError):
+    """The store is down or did not answer in time: worth retrying later."""
+
+
+class StoreMisconfigured(StoreError):
+    """The catalog's settings for the store are wrong: retrying will not help."""
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """How much a dataset holds about one subject."""
+
+    count: int
+    oldest: dt.datetime | None
+    newest: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record about the subject.
+
+    `key` identifies the record within its dataset (a primary key, or a file's
+    path relative to the subject's folder). `file` is set for records that are
+    files (screen captures), so that exports can include the original.
+    """
+
+    key: str
+    timestamp: dt.datetime | None
+    values: dict[str, Any]
+    file: Path | None = None
+
+
+class Connector(abc.ABC):
+    """Count, stream, page, erase and verify one subject's data in one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise StoreUnavailable or StoreMisconfigured unless the store answers."""
+
+    @abc.abstractmethod
+    def summarize(self, dataset: Dataset, identifiers: Sequence[str]) -> DatasetSummary:
+        """Count the subject's records, with the oldest and newest timestamps."""
+
+    @abc.abstractmethod
+    def page(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        offset: int,
+        limit: int,
+    ) -> list[Record]:
+        """One page of the subject's records, newest first."""
+
+    @abc.abstractmethod
+    def stream(
+        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+    ) -> Iterator[Record]:
+        """Every record of the subject, in constant memory (server-side cursor)."""
+
+    @abc.abstractmethod
+    def erase(
+        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+    ) -> int:
+        """Erase the subject's records by the dataset's strategy, in batches.
+
+        Returns how many records were deleted or masked. Idempotent: running it
+        again after a partial run finishes the job and harms nothing else.
+        """
+
+    @abc.abstractmethod
+    def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
+        """How many identifying records of the subject remain (0 after erasure)."""
+
+    def open_file(
+        self, dataset: Dataset, identifiers: Sequence[str], key: str
+    ) -> Path:
+        """The file behind one of the subject's records.
+
+        Raises FileNotFoundError unless `key` names a file that belongs to this
+        subject in this dataset (so a crafted key can never reach another's).
+        """
+        raise FileNotFoundError(key)

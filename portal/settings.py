@@ -1,0 +1,273 @@
+"""Candor settings: one module, driven by environment variables.
+
+Every variable is listed with its default in README.md ("Environment").
+The embedded default needs no server: SQLite files and a filesystem broker
+under var/. Set DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis) to
+run at scale.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+VAR_DIR = Path(env.str("CANDOR_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# ---------------------------------------------------------------------------
+# Core
+# https://docs.djangoproject.com/en/5.2/ref/settings/#core-settings
+# ---------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The embedded default runs on a laptop; production must set its own key.
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="candor-embedded-default-key-change-me-in-production"
+)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "guardian",
+    "apps.people",
+    "apps.catalog",
+    "apps.stores",
+    "apps.audit",
+    "apps.governance",
+    "apps.telemetry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Databases
+# "default" holds the portal; "telemetry" is the demo monitoring system that
+# stands in for a company's real stores. The portal reaches it only through
+# store connectors (apps/stores), never through the ORM.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#databases
+# ---------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'candor.sqlite3'}"
+    ),
+}
+
+
+def _telemetry_default() -> str:
+    """Beside the portal: a second SQLite file, or a sibling PostgreSQL database."""
+    portal = DATABASES["default"]
+    if portal["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{VAR_DIR / 'telemetry.sqlite3'}"
+    auth = portal["USER"] + (f":{portal['PASSWORD']}" if portal["PASSWORD"] else "")
+    host = f"{portal['HOST'] or 'localhost'}:{portal['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{portal['NAME']}_telemetry"
+
+
+DATABASES["telemetry"] = env.db_url(
+    "TELEMETRY_DATABASE_URL", default=_telemetry_default()
+)
+
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"].endswith("sqlite3"):
+        # Tests use files, not memory, so that a real worker process and the
+        # SQL connectors (their own connections) see the same data.
+        _db["TEST"] = {"NAME": str(VAR_DIR / f"test_{_alias}.sqlite3")}
+        # Web, worker and beat share the files: wait for locks, do not fail.
+        _db["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    else:
+        _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        _db["CONN_HEALTH_CHECKS"] = True
+
+DATABASE_ROUTERS = ["apps.telemetry.routers.TelemetryRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------------------
+# Authentication and permissions
+# https://docs.djangoproject.com/en/5.2/topics/auth/customizing/
+# https://django-guardian.readthedocs.io/en/stable/configuration.html
+# ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+# No anonymous user object: anonymous visitors hold no permissions at all.
+ANONYMOUS_USER_NAME = None
+# Grants are direct-foreign-key models (apps.governance.models) so that they
+# die with their objects; the generic tables are unused.
+GUARDIAN_MONKEY_PATCH_USER = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "people:my_data"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---------------------------------------------------------------------------
+# Cache: store counts shown on "My data" are cached briefly.
+# https://docs.djangoproject.com/en/5.2/topics/cache/
+# ---------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default="filesystem://"
+)
+_cache_url = env.str(
+    "CACHE_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+)
+if _cache_url:
+    CACHES = {"default": env.cache_url_config(_cache_url)}
+else:
+    # Shared by the web server and the worker without a server of its own.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="candor")
+# How long a dataset's record count for one employee is reused (seconds).
+STORE_COUNT_CACHE_SECONDS = env.int("STORE_COUNT_CACHE_SECONDS", default=60)
+
+# ---------------------------------------------------------------------------
+# Celery
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# ---------------------------------------------------------------------------
+# The filesystem transport needs folders shared by every process on the machine.
+CELERY_BROKER_FOLDER = Path(
+    env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker"))
+)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _sub in ("queue", "processed"):
+        (CELERY_BROKER_FOLDER / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any task's hard time limit, so an unacked message is
+        # redelivered only when its worker is really gone.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    }
+# Work is recorded in rows with a status; Celery results are not kept.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Probe every store so officers and employees see an outage before it
+    # shows up as a failed request.
+    "probe-stores": {
+        "task": "apps.stores.tasks.probe_stores",
+        "schedule": env.int("STORE_PROBE_SECONDS", default=300),
+    },
+}
+
+# ---------------------------------------------------------------------------
+# Stores: where the demo monitoring system keeps its files (screen captures)
+# ---------------------------------------------------------------------------
+TELEMETRY_FILES_ROOT = Path(
+    env.str("TELEMETRY_FILES_ROOT", default=str(VAR_DIR / "telemetry-files"))
+)
+# The catalog file loaded by `make run` (catalog as code).
+CATALOG_FILE = Path(
+    env.str("CATALOG_FILE", default=str(BASE_DIR / "catalog" / "demo.yaml"))
+)
+
+# ---------------------------------------------------------------------------
+# Internationalisation
+# https://docs.djangoproject.com/en/5.2/topics/i18n/
+# ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Static files
+# https://docs.djangoproject.com/en/5.2/howto/static-files/
+# ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# ---------------------------------------------------------------------------
+# E-mail: the console in the embedded default.
+# https://docs.djangoproject.com/en/5.2/topics/email/
+# ---------------------------------------------------------------------------
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@candor.invalid")
+
+# ---------------------------------------------------------------------------
+# Security
+# https://docs.djangoproject.com/en/5.2/topics/security/
+# ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
