@@ -207,7 +207,9 @@ class MaskStrategy(models.TextChoices):
 class Field(models.Model):
     """One field of a dataset and the kind of personal data it holds."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="fields")
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="fields"
+    )
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
     data_category = models.CharField(_("data category"), max_length=200)
