@@ -7,6 +7,7 @@ run at scale.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,13 +154,19 @@ AUTH_PASSWORD_VALIDATORS = [
 # Cache: store counts shown on "My data" are cached briefly.
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 # ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default="filesystem://"
-)
-_cache_url = env.str(
-    "CACHE_URL",
-    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
-)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+
+
+def _cache_default(broker_url: str) -> str:
+    """The broker's Redis server, in another database number: clearing the
+    cache (FLUSHDB) must never drop queued tasks."""
+    if not broker_url.startswith("redis"):
+        return ""
+    parts = urlsplit(broker_url)
+    return urlunsplit(parts._replace(path=f"/{env.int('CACHE_REDIS_DB', default=1)}"))
+
+
+_cache_url = env.str("CACHE_URL", default=_cache_default(CELERY_BROKER_URL))
 if _cache_url:
     CACHES = {"default": env.cache_url_config(_cache_url)}
 else:
@@ -245,7 +253,13 @@ USE_TZ = True
 # ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # ---------------------------------------------------------------------------
 # E-mail: the console in the embedded default.

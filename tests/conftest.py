@@ -3,20 +3,48 @@
 App-specific fixtures live in tests/<app>/conftest.py.
 """
 
+import os
+
 import pytest
-from django.core.cache import cache
+from django.conf import settings
 
 from apps.people.models import Employee, Identifier, IdentifierKind, User
+
+# A small monitoring system (SQL table + file set): fixtures `catalog` & co.
+pytest_plugins = ["tests.monitoring_fixtures"]
 
 DEMO_PASSWORD = "correct horse battery staple"
 
 
+def pytest_sessionstart(session):
+    """In CI the real services are required: a missing one fails, never skips."""
+    if os.environ.get("CI") != "true":
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not engine.endswith("postgresql"):
+        pytest.exit("CI must run on PostgreSQL: set DATABASE_URL", returncode=3)
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.exit("CI must run on Redis: set CELERY_BROKER_URL", returncode=3)
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"Redis is not answering: {exc}", returncode=3)
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached store counts must never leak from one test into the next."""
-    cache.clear()
+def _fresh_cache(settings):
+    """Cached store counts must never leak from one test into the next.
+
+    Each test gets an empty in-process cache; the configured backend (Redis
+    in CI) is left alone, since clearing it would touch other processes.
+    tests/test_cache.py exercises the configured backend itself.
+    """
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     yield
-    cache.clear()
 
 
 def make_employee(
@@ -54,3 +82,14 @@ def bob(db) -> Employee:
 @pytest.fixture
 def charlie(db) -> Employee:
     return make_employee("charlie", number="E00003", device="SN-CHARLIE-1")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render without `collectstatic`: no manifest of hashed names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }

@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     READ_COUNTS = "read_counts", _("Counted records")
     READ_RECORDS = "read_records", _("Read records")
     READ_FILE = "read_file", _("Opened a file")
+    GRANTED_ACCESS = "granted_access", _("Granted access")
+    REVOKED_ACCESS = "revoked_access", _("Revoked access")
 
 
 class AuditRecord(models.Model):

@@ -1,0 +1,44 @@
+# Candor: `make run` brings up the portal with demo data; `make test` runs the tests.
+# Both create .venv from requirements.txt first. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test lint bench setup clean-var
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) -m portal.ensure_databases
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --database telemetry --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+
+# The web server, a real Celery worker process and beat; Ctrl-C stops all three.
+run: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f portal/Procfile -d . start
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (bench/, see ../shared/BENCH.md): all suites, or one with ONLY=name.
+SUITES := seed pages
+bench: $(STAMP)
+	@for suite in $(if $(ONLY),$(ONLY),$(SUITES)); do \
+		$(PY) -m bench.$$suite $(BENCH_ARGS) || exit 1; \
+	done
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,166 @@
+"""The gateway: every read of monitoring data passes through here.
+
+Each function checks the permission (apps.governance.permissions), raises
+Http404 to anyone who may not read (outsiders learn nothing, not even that
+the person exists), resolves the subject's identifiers, calls the store's
+connector and writes an audit record. Views and tasks never call connectors
+for reading personal data directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+
+from apps.audit.models import AuditAction, AuditRecord
+from apps.audit.services import audit_record_access
+from apps.catalog.models import Dataset
+from apps.governance.permissions import may_read_telemetry
+from apps.people.models import Employee, User
+from apps.people.selectors import subject_identifiers
+from apps.stores.base import DatasetSummary, Record, StoreError
+from apps.stores.registry import get_connector
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    """A dataset's summary for one subject, or the reason it could not be had."""
+
+    dataset: Dataset
+    summary: DatasetSummary | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RecordsPage:
+    records: list[Record]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def gateway_subject(*, actor: User, public_id) -> Employee:
+    """The employee behind `public_id`, if `actor` may read their data; else 404."""
+    employee = Employee.objects.filter(public_id=public_id).first()
+    if employee is None or not may_read_telemetry(user=actor, employee=employee):
+        raise Http404
+    return employee
+
+
+def _require(actor: User, subject: Employee) -> None:
+    if not may_read_telemetry(user=actor, employee=subject):
+        raise Http404
+
+
+def _count_cache_key(subject: Employee, dataset: Dataset) -> str:
+    return f"summary:{subject.pk}:{dataset.pk}"
+
+
+def _summarize(subject: Employee, dataset: Dataset) -> SummaryResult:
+    key = _count_cache_key(subject, dataset)
+    cached = cache.get(key)
+    if cached is not None:
+        return SummaryResult(dataset=dataset, summary=cached)
+    identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
+    try:
+        summary = get_connector(dataset.store).summarize(dataset, identifiers)
+    except StoreError as exc:
+        # One store being down must not hide what the others hold.
+        return SummaryResult(dataset=dataset, summary=None, error=str(exc))
+    cache.set(key, summary, settings.STORE_COUNT_CACHE_SECONDS)
+    return SummaryResult(dataset=dataset, summary=summary)
+
+
+def gateway_dataset_summaries(
+    *, actor: User, subject: Employee, datasets: list[Dataset], purpose: str
+) -> list[SummaryResult]:
+    """How many records each dataset holds about `subject`, oldest and newest.
+
+    Counts are cached briefly per subject and dataset; every call is audited,
+    cached or not, because the actor saw the figures either way.
+    """
+    _require(actor, subject)
+    results = [_summarize(subject, dataset) for dataset in datasets]
+    AuditRecord.objects.bulk_create(
+        AuditRecord(
+            actor=actor,
+            actor_label=actor.get_username(),
+            subject=subject,
+            action=AuditAction.READ_COUNTS,
+            dataset_key=result.dataset.key,
+            purpose=purpose,
+            detail={"count": result.summary.count if result.summary else None},
+        )
+        for result in results
+    )
+    return results
+
+
+def gateway_records_page(
+    *,
+    actor: User,
+    subject: Employee,
+    dataset: Dataset,
+    number: int,
+    per_page: int,
+    purpose: str,
+) -> RecordsPage:
+    """One page of `subject`'s records in `dataset`, newest first. Audited.
+
+    Raises StoreError when the store cannot answer (the caller says so).
+    """
+    _require(actor, subject)
+    identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
+    connector = get_connector(dataset.store)
+    total = connector.summarize(dataset, identifiers).count
+    number = min(max(1, number), max(1, math.ceil(total / per_page)))
+    records = connector.page(
+        dataset, identifiers, offset=(number - 1) * per_page, limit=per_page
+    )
+    audit_record_access(
+        actor=actor,
+        subject=subject,
+        action=AuditAction.READ_RECORDS,
+        dataset_key=dataset.key,
+        purpose=purpose,
+        detail={"page": number, "records": [record.key for record in records]},
+    )
+    return RecordsPage(records=records, number=number, per_page=per_page, total=total)
+
+
+def gateway_open_file(
+    *, actor: User, subject: Employee, dataset: Dataset, key: str, purpose: str
+) -> Path:
+    """The file `key` of `subject` in `dataset`; 404 unless it is theirs. Audited."""
+    _require(actor, subject)
+    identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
+    try:
+        path = get_connector(dataset.store).open_file(dataset, identifiers, key)
+    except (FileNotFoundError, StoreError) as exc:
+        raise Http404 from exc
+    audit_record_access(
+        actor=actor,
+        subject=subject,
+        action=AuditAction.READ_FILE,
+        dataset_key=dataset.key,
+        purpose=purpose,
+        detail={"file": key},
+    )
+    return path
