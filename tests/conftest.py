@@ -3,12 +3,16 @@
 App-specific fixtures live in tests/<app>/conftest.py.
 """
 
+import copy
 import os
 
 import pytest
 from django.conf import settings
 
 from apps.people.models import Employee, Identifier, IdentifierKind, User
+
+# The cache as configured (Redis in CI), before tests swap in a local one.
+CONFIGURED_CACHES = copy.deepcopy(settings.CACHES)
 
 # A small monitoring system (SQL table + file set): fixtures `catalog` & co.
 pytest_plugins = ["tests.monitoring_fixtures"]

@@ -69,12 +69,12 @@ def _require(actor: User, subject: Employee) -> None:
         raise Http404
 
 
-def _count_cache_key(subject: Employee, dataset: Dataset) -> str:
+def summary_cache_key(subject: Employee, dataset: Dataset) -> str:
     return f"summary:{subject.pk}:{dataset.pk}"
 
 
 def _summarize(subject: Employee, dataset: Dataset) -> SummaryResult:
-    key = _count_cache_key(subject, dataset)
+    key = summary_cache_key(subject, dataset)
     cached = cache.get(key)
     if cached is not None:
         return SummaryResult(dataset=dataset, summary=cached)
