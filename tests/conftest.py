@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from apps.people.models import Employee, Identifier, IdentifierKind, User
+from apps.stores.engines import engines_dispose
 
 # The cache as configured (Redis in CI), before tests swap in a local one.
 CONFIGURED_CACHES = copy.deepcopy(settings.CACHES)
@@ -35,6 +36,14 @@ def pytest_sessionstart(session):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).ping()
     except redis.RedisError as exc:
         pytest.exit(f"Redis is not answering: {exc}", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Close the connectors' pooled connections before the test databases go:
+    PostgreSQL refuses to drop a database that still has sessions."""
+    yield
+    engines_dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -73,10 +73,10 @@ class Program(models.Model):
     data_subjects = models.JSONField(_("data subjects"), default=list)
     data_categories = models.JSONField(_("data categories"), default=list)
     data_uses = models.JSONField(_("data uses"), default=list)
-    recipients = models.JSONField(_("recipients"), default=list)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
     # Roles that may read this program's data, and how (e.g. "security
     # investigator, through an approved case").
-    access = models.JSONField(_("who may access"), default=list)
+    access = models.JSONField(_("who may access"), default=list, blank=True)
     source = models.CharField(_("source of the data"), max_length=300, blank=True)
     retention_days = models.PositiveIntegerField(_("retention (days)"))
     leaver_retention_days = models.PositiveIntegerField(

@@ -50,8 +50,8 @@ class Record:
     """One record about the subject.
 
     `key` identifies the record within its dataset (a primary key, or a file's
-    path relative to the subject's folder). `file` is set for records that are
-    files (screen captures), so that exports can include the original.
+    POSIX path relative to the store's root). `file` is set for records that
+    are files (screen captures), so that exports can include the original.
     """
 
     key: str

@@ -14,7 +14,7 @@ def test_it_creates_every_entry(valid_catalog):
 
     assert (summary.stores.created, summary.programs.created) == (4, 3)
     assert summary.datasets.created == 5
-    assert summary.fields.created == 10
+    assert summary.fields.created == 9
     assert set(Store.objects.values_list("key", "kind")) == {
         ("monitoring_db", "sql"),
         ("screen_capture_files", "files"),
@@ -78,7 +78,7 @@ def test_it_changes_nothing_when_loaded_twice(valid_catalog):
     assert catalog_rows() == before
     assert not summary.changed
     assert (summary.stores.unchanged, summary.programs.unchanged) == (4, 3)
-    assert (summary.datasets.unchanged, summary.fields.unchanged) == (5, 10)
+    assert (summary.datasets.unchanged, summary.fields.unchanged) == (5, 9)
 
 
 def test_it_updates_rows_and_replaces_fields(valid_catalog, edited_catalog):

@@ -56,7 +56,7 @@ def events_table(scratch_table) -> str:
 
 
 @pytest.fixture
-def program(transactional_db) -> Program:
+def program(db) -> Program:
     return Program.objects.create(
         key="endpoint",
         name="Endpoint monitoring",
@@ -67,7 +67,7 @@ def program(transactional_db) -> Program:
 
 
 @pytest.fixture
-def sql_store(transactional_db) -> Store:
+def sql_store(db) -> Store:
     return Store.objects.create(
         key="telemetry-db",
         name="Telemetry DB",

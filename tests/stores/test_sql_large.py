@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 
+from apps.stores.engines import store_engine
 from apps.stores.sql import SqlConnector
 from tests.stores.scratch import make_dataset, telemetry_execute
 
@@ -49,3 +52,46 @@ def test_it_streams_and_erases_a_large_table(sql_store, program, big_table):
     assert connector.verify(dataset, ["SN-BOB-1"]) == 8_000
     (remaining,) = telemetry_execute(f"SELECT count(*) FROM {big_table}")
     assert remaining == (8_000,)
+
+
+def test_each_batch_is_its_own_statement(sql_store, program, big_table):
+    dataset = make_dataset(sql_store, program, big_table)
+    deleted_per_statement = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("DELETE"):
+            deleted_per_statement.append(cursor.rowcount)
+
+    engine = store_engine(sql_store)
+    sa.event.listen(engine, "after_cursor_execute", count)
+    try:
+        erased = SqlConnector(sql_store).erase(dataset, ["SN-BOB-1"], batch_size=3000)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", count)
+
+    assert erased == 8_000
+    assert deleted_per_statement == [3000, 3000, 2000]
+
+
+def test_the_stream_reads_through_a_server_side_cursor(sql_store, program, big_table):
+    dataset = make_dataset(sql_store, program, big_table)
+    cursors = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if context.execution_options.get("stream_results"):
+            cursors.append((type(cursor), context.execution_options["yield_per"]))
+
+    engine = store_engine(sql_store)
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        stream = SqlConnector(sql_store).stream(dataset, ["SN-BOB-1"], batch_size=500)
+        first = next(stream)
+        stream.close()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+    assert first.key == "2"
+    ((cursor_class, yield_per),) = cursors
+    assert yield_per == 500
+    if engine.dialect.name == "postgresql":
+        assert issubclass(cursor_class, psycopg.ServerCursor)

@@ -1,0 +1,324 @@
+"""The connector for SQL stores (PostgreSQL and SQLite) over SQLAlchemy Core.
+
+Every statement is a SQLAlchemy expression: values travel as bound parameters
+and identifiers are quoted by SQLAlchemy, so nothing from the catalog or a
+request is ever formatted into SQL text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from django.conf import settings
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+
+from apps.catalog.models import Dataset, ErasureStrategy, MaskStrategy
+from apps.stores.base import (
+    Connector,
+    DatasetSummary,
+    Record,
+    StoreError,
+    StoreMisconfigured,
+)
+from apps.stores.engines import store_engine, store_error, store_table, table_forget
+
+# What a redacted text field reads after masking.
+REDACTED = "[redacted]"
+
+
+def pseudonym(value: str) -> str:
+    """The keyed HMAC-SHA256 of an identifier (key: SECRET_KEY), as hex.
+
+    The same person gets the same pseudonym in every table, so aggregate
+    analyses survive masking while the identifier itself does not.
+    """
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def aware(value: Any) -> dt.datetime | None:
+    """A timestamp as an aware UTC datetime; naive values are taken as UTC.
+
+    SQLite hands back ISO strings (or naive datetimes), PostgreSQL aware or
+    naive datetimes; some stores keep epoch seconds. Anything else is None.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """A column value in a form exports can write (datetimes stay datetimes)."""
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A dataset's table and the columns the connector works with."""
+
+    engine: Engine
+    table: sa.Table
+    pk: sa.Column
+    subject: sa.Column
+    ts: sa.Column | None
+
+
+class SqlConnector(Connector):
+    """One dataset = one table; the subject's rows are those whose subject field
+    holds one of the subject's identifier values."""
+
+    def check(self) -> None:
+        engine = store_engine(self.store)
+        with self._errors(engine):
+            with engine.connect() as conn:
+                conn.execute(sa.select(sa.literal(1))).scalar_one()
+        # A probe should also catch a catalog that names a missing table/column.
+        for dataset in self.store.datasets.all():
+            self._target(dataset)
+
+    def summarize(self, dataset: Dataset, identifiers: Sequence[str]) -> DatasetSummary:
+        ids = _identifiers(identifiers)
+        if not ids:
+            return DatasetSummary(count=0, oldest=None, newest=None)
+        t = self._target(dataset)
+        columns = [sa.func.count()]
+        if t.ts is not None:
+            ts = self._raw(t, t.ts)
+            columns += [sa.func.min(ts), sa.func.max(ts)]
+        stmt = sa.select(*columns).select_from(t.table).where(t.subject.in_(ids))
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            row = conn.execute(stmt).one()
+        if t.ts is None:
+            return DatasetSummary(count=row[0], oldest=None, newest=None)
+        return DatasetSummary(count=row[0], oldest=aware(row[1]), newest=aware(row[2]))
+
+    def page(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        offset: int,
+        limit: int,
+    ) -> list[Record]:
+        if offset < 0 or limit < 0:
+            raise ValueError("offset and limit must not be negative")
+        ids = _identifiers(identifiers)
+        if not ids or limit == 0:
+            return []
+        t = self._target(dataset)
+        order = [t.pk.desc()]
+        if t.ts is not None:
+            order.insert(0, t.ts.desc().nulls_last())
+        stmt = (
+            self._select_all(t)
+            .where(t.subject.in_(ids))
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            return [self._record(t, row) for row in conn.execute(stmt)]
+
+    def stream(
+        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+    ) -> Iterator[Record]:
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        ids = _identifiers(identifiers)
+        if not ids:
+            return
+        t = self._target(dataset)
+        stmt = self._select_all(t).where(t.subject.in_(ids)).order_by(t.pk)
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            # A server-side cursor on PostgreSQL: rows arrive batch by batch.
+            result = conn.execution_options(
+                stream_results=True, yield_per=batch_size
+            ).execute(stmt)
+            # Closed explicitly: a reader that stops early must not leave an
+            # open cursor (on SQLite it would hold a lock on the file).
+            with result:
+                for row in result:
+                    yield self._record(t, row)
+
+    def erase(
+        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+    ) -> int:
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        ids = _identifiers(identifiers)
+        if not ids:
+            return 0
+        t = self._target(dataset)
+        if dataset.erasure_strategy == ErasureStrategy.MASK:
+            # A row already redacted must not match again, or the loop never ends.
+            ids = [value for value in ids if value != REDACTED]
+        # The alias keeps the subquery from being correlated to the outer
+        # UPDATE/DELETE: it must pick its own batch of keys.
+        inner = t.table.alias("batch")
+        batch = (
+            sa.select(inner.c[t.pk.name])
+            .where(inner.c[t.subject.name].in_(ids))
+            .limit(batch_size)
+        )
+        if dataset.erasure_strategy == ErasureStrategy.DELETE:
+            stmt = t.table.delete().where(t.pk.in_(batch))
+        elif dataset.erasure_strategy == ErasureStrategy.MASK:
+            values = self._mask_values(dataset, t, ids)
+            stmt = t.table.update().where(t.pk.in_(batch)).values(values)
+        else:
+            raise StoreMisconfigured(
+                self.store,
+                f"dataset '{dataset.key}': a SQL table cannot be erased by "
+                f"'{dataset.erasure_strategy}'",
+            )
+        return self._batched(t, dataset, stmt, batch_size)
+
+    def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
+        return self.summarize(dataset, identifiers).count
+
+    # -- helpers -----------------------------------------------------------
+
+    def _target(self, dataset: Dataset) -> _Target:
+        if not dataset.subject_field:
+            raise StoreMisconfigured(
+                self.store, f"dataset '{dataset.key}' has no subject field"
+            )
+        engine = store_engine(self.store)
+        table = store_table(self.store, engine, dataset.location)
+        names = [dataset.primary_key, dataset.subject_field]
+        if dataset.timestamp_field:
+            names.append(dataset.timestamp_field)
+        for name in names:
+            _require_column(self.store, table, dataset, name)
+        return _Target(
+            engine=engine,
+            table=table,
+            pk=table.c[dataset.primary_key],
+            subject=table.c[dataset.subject_field],
+            ts=table.c[dataset.timestamp_field] if dataset.timestamp_field else None,
+        )
+
+    @contextmanager
+    def _errors(self, engine: Engine, dataset: Dataset | None = None) -> Iterator[None]:
+        """No raw driver exception leaves the connector: it becomes a StoreError."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except sa_exc.SQLAlchemyError as exc:
+            if dataset is not None:
+                # The table may have changed under us: reflect it again next time.
+                table_forget(engine, dataset.location)
+            raise store_error(self.store, exc) from None
+
+    @staticmethod
+    def _raw(t: _Target, column: sa.ColumnElement) -> sa.ColumnElement:
+        # SQLite keeps datetimes as text in many formats; SQLAlchemy's parser
+        # accepts only its own, so fetch the text and parse it in aware().
+        if t.engine.dialect.name == "sqlite" and isinstance(column.type, sa.DateTime):
+            return sa.type_coerce(column, sa.String())
+        return column
+
+    def _select_all(self, t: _Target) -> sa.Select:
+        return sa.select(*(self._raw(t, c).label(c.name) for c in t.table.c))
+
+    @staticmethod
+    def _record(t: _Target, row: sa.Row) -> Record:
+        values = {}
+        for column in t.table.c:
+            value = row._mapping[column.name]
+            if isinstance(column.type, sa.DateTime) and value is not None:
+                value = aware(value) or value
+            values[column.name] = _plain(value)
+        timestamp = aware(row._mapping[t.ts.name]) if t.ts is not None else None
+        return Record(
+            key=str(row._mapping[t.pk.name]), timestamp=timestamp, values=values
+        )
+
+    def _mask_values(
+        self, dataset: Dataset, t: _Target, ids: list[str]
+    ) -> dict[sa.Column, Any]:
+        masks = dict(dataset.fields.exclude(mask="").values_list("name", "mask"))
+        if masks.get(t.subject.name) is None:
+            raise StoreMisconfigured(
+                self.store,
+                f"dataset '{dataset.key}': the mask strategy needs a mask on the "
+                f"subject field '{t.subject.name}'",
+            )
+        if t.pk.name in masks:
+            raise StoreMisconfigured(
+                self.store, f"dataset '{dataset.key}': the primary key cannot be masked"
+            )
+        values: dict[sa.Column, Any] = {}
+        for name, mask in masks.items():
+            column = _require_column(self.store, t.table, dataset, name)
+            is_text = isinstance(column.type, sa.String)
+            if mask == MaskStrategy.REDACT and is_text:
+                values[column] = REDACTED
+            elif mask in (MaskStrategy.NULL, MaskStrategy.REDACT):
+                # Redacting a number or a date leaves nothing but NULL.
+                values[column] = sa.null()
+            elif mask == MaskStrategy.HASH and name == t.subject.name and is_text:
+                length = getattr(column.type, "length", None)
+                whens = {value: pseudonym(value)[:length] for value in ids}
+                values[column] = sa.case(whens, value=column, else_=column)
+            else:
+                raise StoreMisconfigured(
+                    self.store,
+                    f"dataset '{dataset.key}': field '{name}' cannot be masked by "
+                    f"'{mask}' (hash applies only to a text subject field)",
+                )
+        return values
+
+    def _batched(
+        self, t: _Target, dataset: Dataset, stmt: sa.Executable, batch_size: int
+    ) -> int:
+        """Run a batch statement, one short transaction each, until none is left."""
+        total = 0
+        while True:
+            with self._errors(t.engine, dataset), t.engine.begin() as conn:
+                done = conn.execute(stmt).rowcount
+            total += done
+            # A short batch took every row that still matched: nothing is left.
+            if done < batch_size:
+                return total
+
+
+def _identifiers(identifiers: Sequence[str]) -> list[str]:
+    """Distinct non-empty identifier values, in a stable order."""
+    return sorted({str(value) for value in identifiers if value})
+
+
+def _require_column(store, table: sa.Table, dataset: Dataset, name: str) -> sa.Column:
+    if name not in table.c:
+        raise StoreMisconfigured(
+            store,
+            f"dataset '{dataset.key}': column '{name}' does not exist in table "
+            f"'{dataset.location}'",
+        )
+    return table.c[name]
