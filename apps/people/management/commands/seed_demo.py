@@ -30,7 +30,7 @@ class Command(BaseCommand):
             employees=employees,
             days=days,
             seed=seed,
-            roster_out=str(roster),
+            roster_out=roster,
         )
         call_command("import_roster", str(roster))
         accounts = [self._with_password(e.user) for e in self._demo_employees()]
