@@ -164,3 +164,10 @@ def test_a_stranger_cannot_fetch_my_file(client, alice, bob, catalog):
     client.force_login(bob.user)
     key = "captures/SN-ALICE-1/2026-11-05/1.png"
     assert client.get(file_url(alice, key)).status_code == 404
+
+
+def test_a_file_is_not_served_to_anonymous_or_by_post(client, alice, catalog):
+    key = "captures/SN-ALICE-1/2026-11-05/1.png"
+    assert client.get(file_url(alice, key)).status_code == 302
+    client.force_login(alice.user)
+    assert client.post(file_url(alice, key)).status_code == 405
