@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.stores",
     "apps.audit",
     "apps.governance",
+    "apps.consent",
     "apps.telemetry",
 ]
 

@@ -7,4 +7,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("apps.people.urls")),
+    path("", include("apps.consent.urls")),
+    path("", include("apps.audit.urls")),
+    path("", include("apps.governance.urls")),
 ]
