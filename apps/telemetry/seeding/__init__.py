@@ -1,0 +1,1 @@
+"""Seeding the demo monitoring system (see service.telemetry_seed)."""
