@@ -292,3 +292,121 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------
+# Consent: the decision API's Redis mirror, decisions and beat jobs
+# docs/consent.md
+# ---------------------------------------------------------------------------
+
+
+def _consent_redis_default(broker_url: str) -> str:
+    """The broker's Redis server in a database of its own (not the broker's
+    nor the cache's), so clearing either never drops the mirror; empty (the
+    database answers) when the broker is not Redis."""
+    if not broker_url.startswith("redis"):
+        return ""
+    parts = urlsplit(broker_url)
+    return urlunsplit(parts._replace(path=f"/{env.int('CONSENT_REDIS_DB', default=2)}"))
+
+
+CONSENT_REDIS_URL = env.str(
+    "CONSENT_REDIS_URL", default=_consent_redis_default(CELERY_BROKER_URL)
+)
+# Keys of the mirror start with this (several portals may share a server).
+CONSENT_REDIS_PREFIX = env.str(
+    "CONSENT_REDIS_PREFIX", default=f"{CACHES['default']['KEY_PREFIX']}:consent"
+)
+# A slow Redis must not slow decisions: past this the database answers.
+CONSENT_REDIS_TIMEOUT_SECONDS = env.float("CONSENT_REDIS_TIMEOUT_SECONDS", default=0.1)
+# How long a collector may reuse a decision (the changes feed tells it sooner).
+CONSENT_DECISION_TTL_SECONDS = env.int("CONSENT_DECISION_TTL_SECONDS", default=30)
+# The longest a changes-feed request waits for news (long poll).
+CONSENT_CHANGES_MAX_WAIT_SECONDS = env.int(
+    "CONSENT_CHANGES_MAX_WAIT_SECONDS", default=20
+)
+# Consent rates show groups of at least this many people.
+CONSENT_MIN_GROUP_SIZE = env.int("CONSENT_MIN_GROUP_SIZE", default=5)
+
+# Expired grants become "expired" events, so the log tells what the API does.
+CELERY_BEAT_SCHEDULE["consent-expire-due"] = {
+    "task": "apps.consent.tasks.expire_due",
+    "schedule": env.int("CONSENT_EXPIRE_SECONDS", default=300),
+}
+# A Redis write lost during an outage is repaired by a full re-sync.
+CELERY_BEAT_SCHEDULE["consent-mirror-repair"] = {
+    "task": "apps.consent.tasks.repair_mirror",
+    "schedule": env.int("CONSENT_MIRROR_REPAIR_SECONDS", default=30),
+}
+# Catalog edits (a program's legal basis) reach the mirror by a periodic re-sync.
+CELERY_BEAT_SCHEDULE["consent-mirror-resync"] = {
+    "task": "apps.consent.tasks.repair_mirror",
+    "schedule": env.int("CONSENT_MIRROR_RESYNC_SECONDS", default=600),
+    "kwargs": {"force": True},
+}
+
+# ---------------------------------------------------------------------------
+# Audit log: hash chain, signed checkpoints, verification (docs/audit.md)
+# ---------------------------------------------------------------------------
+# HMAC key for checkpoint signatures; kept out of the database so that
+# whoever can rewrite the audit tables cannot re-sign them. Empty: a key is
+# derived from SECRET_KEY. Old keys stay listed in the fallbacks after a
+# rotation so that the checkpoints they signed still verify.
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FALLBACKS = env.list("AUDIT_SIGNING_KEY_FALLBACKS", default=[])
+# Never from the environment: only the test session sets it, so that the
+# test runner's flush may empty the audit tables (apps/audit flush command).
+AUDIT_ALLOW_FLUSH = False
+# Appended here rather than in the dict above, which belongs to other apps.
+# Every hour: verify what follows the last checkpoint and sign the new head,
+# so that tampering is caught (and a truncated tail bounded) within the hour.
+CELERY_BEAT_SCHEDULE["checkpoint-audit-chain"] = {
+    "task": "apps.audit.tasks.checkpoint_audit_chain",
+    "schedule": env.int("AUDIT_CHECKPOINT_SECONDS", default=3600),
+}
+# Every day: walk the whole chain and e-mail the officers if it is broken.
+CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
+    "task": "apps.audit.tasks.verify_audit_chain",
+    "schedule": env.int("AUDIT_VERIFY_SECONDS", default=86400),
+}
+
+# ---------------------------------------------------------------------------
+# Governance: cases, access reviews, exposure report, retention
+# docs/governance.md
+# ---------------------------------------------------------------------------
+# How long an approved case opens its data (days); the issue's default is 14.
+GOVERNANCE_CASE_DAYS = env.int("GOVERNANCE_CASE_DAYS", default=14)
+# How often an access review opens (days; about a quarter) and how long owners
+# have to recertify before what they left undecided is revoked.
+GOVERNANCE_REVIEW_INTERVAL_DAYS = env.int(
+    "GOVERNANCE_REVIEW_INTERVAL_DAYS", default=91
+)
+GOVERNANCE_REVIEW_DAYS = env.int("GOVERNANCE_REVIEW_DAYS", default=14)
+# Records deleted per statement by retention: short transactions, short locks.
+GOVERNANCE_RETENTION_BATCH_SIZE = env.int(
+    "GOVERNANCE_RETENTION_BATCH_SIZE", default=5000
+)
+# Readers a program's datasets may have at once when the program sets no
+# limit of its own (apps.governance.models.ProgramExposureLimit).
+GOVERNANCE_DEFAULT_MAX_READERS = env.int("GOVERNANCE_DEFAULT_MAX_READERS", default=5)
+# An approved case must stop opening data the moment it expires.
+CELERY_BEAT_SCHEDULE["expire-cases"] = {
+    "task": "apps.governance.tasks.expire_cases",
+    "schedule": env.int("GOVERNANCE_EXPIRE_SECONDS", default=300),
+}
+# Employees told after a recorded delay are told once the delay has passed
+# (and an immediate notice whose message was lost is sent again).
+CELERY_BEAT_SCHEDULE["send-case-notices"] = {
+    "task": "apps.governance.tasks.send_due_case_notices",
+    "schedule": env.int("GOVERNANCE_NOTICE_SECONDS", default=900),
+}
+# Reviews open every GOVERNANCE_REVIEW_INTERVAL_DAYS and close (revoking what
+# nobody recertified) when their time is up: checking hourly is enough.
+CELERY_BEAT_SCHEDULE["access-reviews"] = {
+    "task": "apps.governance.tasks.run_access_reviews",
+    "schedule": 3600,
+}
+# Data past its retention period must go; once a day keeps it within a day.
+CELERY_BEAT_SCHEDULE["enforce-retention"] = {
+    "task": "apps.governance.tasks.enforce_retention",
+    "schedule": env.int("GOVERNANCE_RETENTION_SECONDS", default=86400),
+}

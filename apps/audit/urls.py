@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("me/access-log/", views.my_access_log, name="my_access_log"),
+]

@@ -17,13 +17,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 
-from apps.audit.models import AuditAction, AuditRecord
-from apps.audit.services import audit_record_access
+from apps.audit.models import AuditAction
+from apps.audit.services import AuditEntry, audit_record_access, audit_record_many
 from apps.catalog.models import Dataset
-from apps.governance.permissions import may_read_telemetry
+from apps.governance.models import Case
+from apps.governance.permissions import may_read_telemetry, telemetry_access_for
+from apps.governance.services.common import purpose_text
 from apps.people.models import Employee, User
 from apps.people.selectors import subject_identifiers
-from apps.stores.base import DatasetSummary, Record, StoreError
+from apps.stores.base import DatasetSummary, Record, StoreError, TimeWindow
 from apps.stores.registry import get_connector
 
 
@@ -64,27 +66,52 @@ def gateway_subject(*, actor: User, public_id) -> Employee:
     return employee
 
 
-def _require(actor: User, subject: Employee) -> None:
-    if not may_read_telemetry(user=actor, employee=subject):
+def _require(actor: User, subject: Employee, dataset: Dataset) -> Case | None:
+    """404 unless `actor` may read `subject`'s `dataset` now; the case that
+    allows it, if a case does (its window then bounds every read)."""
+    allowed, case = telemetry_access_for(user=actor, employee=subject, dataset=dataset)
+    if not allowed:
         raise Http404
+    return case
+
+
+def _window(case: Case | None) -> TimeWindow | None:
+    if case is None:
+        return None
+    return TimeWindow(start=case.window_start, end=case.window_end)
+
+
+def _purpose(case: Case | None, purpose: str) -> str:
+    """Under a case, the case's justification is the purpose of every read."""
+    return purpose_text(case.justification) if case else purpose
+
+
+def _case_detail(case: Case | None) -> dict:
+    return {"case_id": case.pk} if case else {}
 
 
 def summary_cache_key(subject: Employee, dataset: Dataset) -> str:
     return f"summary:{subject.pk}:{dataset.pk}"
 
 
-def _summarize(subject: Employee, dataset: Dataset) -> SummaryResult:
+def _summarize(
+    subject: Employee, dataset: Dataset, window: TimeWindow | None = None
+) -> SummaryResult:
+    # The cache holds whole-dataset counts: a windowed count is never cached.
     key = summary_cache_key(subject, dataset)
-    cached = cache.get(key)
+    cached = cache.get(key) if window is None else None
     if cached is not None:
         return SummaryResult(dataset=dataset, summary=cached)
     identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
     try:
-        summary = get_connector(dataset.store).summarize(dataset, identifiers)
+        summary = get_connector(dataset.store).summarize(
+            dataset, identifiers, window=window
+        )
     except StoreError as exc:
         # One store being down must not hide what the others hold.
         return SummaryResult(dataset=dataset, summary=None, error=str(exc))
-    cache.set(key, summary, settings.STORE_COUNT_CACHE_SECONDS)
+    if window is None:
+        cache.set(key, summary, settings.STORE_COUNT_CACHE_SECONDS)
     return SummaryResult(dataset=dataset, summary=summary)
 
 
@@ -96,19 +123,26 @@ def gateway_dataset_summaries(
     Counts are cached briefly per subject and dataset; every call is audited,
     cached or not, because the actor saw the figures either way.
     """
-    _require(actor, subject)
-    results = [_summarize(subject, dataset) for dataset in datasets]
-    AuditRecord.objects.bulk_create(
-        AuditRecord(
-            actor=actor,
-            actor_label=actor.get_username(),
-            subject=subject,
-            action=AuditAction.READ_COUNTS,
-            dataset_key=result.dataset.key,
-            purpose=purpose,
-            detail={"count": result.summary.count if result.summary else None},
-        )
-        for result in results
+    cases = {dataset.pk: _require(actor, subject, dataset) for dataset in datasets}
+    results = [
+        _summarize(subject, dataset, _window(cases[dataset.pk])) for dataset in datasets
+    ]
+    # One chain append (one lock, one INSERT) for the whole page of counts.
+    audit_record_many(
+        entries=[
+            AuditEntry(
+                actor=actor,
+                subject=subject,
+                action=AuditAction.READ_COUNTS,
+                dataset_key=result.dataset.key,
+                purpose=_purpose(cases[result.dataset.pk], purpose),
+                detail={
+                    "count": result.summary.count if result.summary else None,
+                    **_case_detail(cases[result.dataset.pk]),
+                },
+            )
+            for result in results
+        ]
     )
     return results
 
@@ -126,13 +160,18 @@ def gateway_records_page(
 
     Raises StoreError when the store cannot answer (the caller says so).
     """
-    _require(actor, subject)
+    case = _require(actor, subject, dataset)
+    window, purpose = _window(case), _purpose(case, purpose)
     identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
     connector = get_connector(dataset.store)
-    total = connector.summarize(dataset, identifiers).count
+    total = connector.summarize(dataset, identifiers, window=window).count
     number = min(max(1, number), max(1, math.ceil(total / per_page)))
     records = connector.page(
-        dataset, identifiers, offset=(number - 1) * per_page, limit=per_page
+        dataset,
+        identifiers,
+        offset=(number - 1) * per_page,
+        limit=per_page,
+        window=window,
     )
     audit_record_access(
         actor=actor,
@@ -140,7 +179,11 @@ def gateway_records_page(
         action=AuditAction.READ_RECORDS,
         dataset_key=dataset.key,
         purpose=purpose,
-        detail={"page": number, "records": [record.key for record in records]},
+        detail={
+            "page": number,
+            "records": [record.key for record in records],
+            **_case_detail(case),
+        },
     )
     return RecordsPage(records=records, number=number, per_page=per_page, total=total)
 
@@ -149,10 +192,13 @@ def gateway_open_file(
     *, actor: User, subject: Employee, dataset: Dataset, key: str, purpose: str
 ) -> Path:
     """The file `key` of `subject` in `dataset`; 404 unless it is theirs. Audited."""
-    _require(actor, subject)
+    case = _require(actor, subject, dataset)
+    purpose = _purpose(case, purpose)
     identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
     try:
-        path = get_connector(dataset.store).open_file(dataset, identifiers, key)
+        path = get_connector(dataset.store).open_file(
+            dataset, identifiers, key, window=_window(case)
+        )
     except (FileNotFoundError, StoreError) as exc:
         raise Http404 from exc
     audit_record_access(
@@ -161,6 +207,6 @@ def gateway_open_file(
         action=AuditAction.READ_FILE,
         dataset_key=dataset.key,
         purpose=purpose,
-        detail={"file": key},
+        detail={"file": key, **_case_detail(case)},
     )
     return path

@@ -60,6 +60,32 @@ class Record:
     file: Path | None = None
 
 
+@dataclass(frozen=True)
+class TimeWindow:
+    """Records timestamped in [start, end); None leaves that side open.
+
+    A record with no timestamp (or a dataset with no timestamp field) is in
+    no window: reading under a window never shows what cannot be dated.
+    """
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("a time window needs aware datetimes")
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("a time window must end after it starts")
+
+    def contains(self, when: dt.datetime | None) -> bool:
+        if when is None:
+            return False
+        if self.start is not None and when < self.start:
+            return False
+        return self.end is None or when < self.end
+
+
 class Connector(abc.ABC):
     """Count, stream, page, erase and verify one subject's data in one store."""
 
@@ -71,8 +97,15 @@ class Connector(abc.ABC):
         """Raise StoreUnavailable or StoreMisconfigured unless the store answers."""
 
     @abc.abstractmethod
-    def summarize(self, dataset: Dataset, identifiers: Sequence[str]) -> DatasetSummary:
-        """Count the subject's records, with the oldest and newest timestamps."""
+    def summarize(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        window: TimeWindow | None = None,
+    ) -> DatasetSummary:
+        """Count the subject's records (only those in `window` when given),
+        with the oldest and newest timestamps."""
 
     @abc.abstractmethod
     def page(
@@ -82,8 +115,10 @@ class Connector(abc.ABC):
         *,
         offset: int,
         limit: int,
+        window: TimeWindow | None = None,
     ) -> list[Record]:
-        """One page of the subject's records, newest first."""
+        """One page of the subject's records (only those in `window` when
+        given), newest first."""
 
     @abc.abstractmethod
     def stream(
@@ -105,12 +140,40 @@ class Connector(abc.ABC):
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         """How many identifying records of the subject remain (0 after erasure)."""
 
+    @abc.abstractmethod
+    def erase_older_than(
+        self,
+        dataset: Dataset,
+        cutoff: dt.datetime,
+        *,
+        batch_size: int = 5000,
+        exclude_identifiers: Sequence[str] = (),
+    ) -> int:
+        """Delete every record timestamped before `cutoff` (retention), in
+        batches, except records of the excluded identifiers (legal holds).
+
+        Records whose age is unknown are kept. Returns how many were deleted;
+        idempotent like erase().
+        """
+
+    @abc.abstractmethod
+    def list_locations(self) -> list[str]:
+        """Every location the store holds data in (SQL: tables as
+        "schema.table" outside the default schema; files: top-level folders),
+        so that the exposure report can name what the catalog does not."""
+
     def open_file(
-        self, dataset: Dataset, identifiers: Sequence[str], key: str
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        key: str,
+        *,
+        window: TimeWindow | None = None,
     ) -> Path:
         """The file behind one of the subject's records.
 
         Raises FileNotFoundError unless `key` names a file that belongs to this
-        subject in this dataset (so a crafted key can never reach another's).
+        subject in this dataset (so a crafted key can never reach another's),
+        and, when `window` is given, was written within it.
         """
         raise FileNotFoundError(key)

@@ -23,6 +23,7 @@ from apps.stores.base import (
     Record,
     StoreMisconfigured,
     StoreUnavailable,
+    TimeWindow,
 )
 
 
@@ -46,8 +47,18 @@ class FileStoreConnector(Connector):
     def check(self) -> None:
         self._root()
 
-    def summarize(self, dataset: Dataset, identifiers: Sequence[str]) -> DatasetSummary:
-        stamps = [record.timestamp for record in self.stream(dataset, identifiers)]
+    def summarize(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        window: TimeWindow | None = None,
+    ) -> DatasetSummary:
+        stamps = [
+            record.timestamp
+            for record in self.stream(dataset, identifiers)
+            if window is None or window.contains(record.timestamp)
+        ]
         return DatasetSummary(
             count=len(stamps),
             oldest=min(stamps, default=None),
@@ -61,11 +72,16 @@ class FileStoreConnector(Connector):
         *,
         offset: int,
         limit: int,
+        window: TimeWindow | None = None,
     ) -> list[Record]:
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
         records = sorted(
-            self.stream(dataset, identifiers),
+            (
+                record
+                for record in self.stream(dataset, identifiers)
+                if window is None or window.contains(record.timestamp)
+            ),
             key=lambda r: (r.timestamp, r.key),
             reverse=True,
         )
@@ -111,7 +127,49 @@ class FileStoreConnector(Connector):
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         return sum(1 for _ in self.stream(dataset, identifiers))
 
-    def open_file(self, dataset: Dataset, identifiers: Sequence[str], key: str) -> Path:
+    def erase_older_than(
+        self,
+        dataset: Dataset,
+        cutoff: dt.datetime,
+        *,
+        batch_size: int = 5000,
+        exclude_identifiers: Sequence[str] = (),
+    ) -> int:
+        """Files are dated by their modification time; one subject folder is
+        listed, then its old files deleted, before the next is looked at."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        root = self._root()
+        kept = {str(value) for value in exclude_identifiers}
+        deleted = 0
+        for value in self._all_identifiers(dataset, root):
+            if value in kept:
+                continue
+            for folder in self._folders(dataset, [value], root):
+                old = [
+                    path
+                    for path in self._files(dataset, folder)
+                    if self._record(root, path).timestamp < cutoff
+                ]
+                deleted += self._unlink(old)
+                _prune_empty(folder)
+        return deleted
+
+    def list_locations(self) -> list[str]:
+        root = self._root()
+        try:
+            return sorted(p.name for p in root.iterdir() if p.is_dir())
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+
+    def open_file(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        key: str,
+        *,
+        window: TimeWindow | None = None,
+    ) -> Path:
         root = self._root()
         if not key or "\x00" in key:
             raise FileNotFoundError(key)
@@ -123,6 +181,10 @@ class FileStoreConnector(Connector):
                 continue
             # The pattern decides, exactly as it does when the files are listed.
             if any(path == candidate for path in self._files(dataset, folder)):
+                if window is not None and not window.contains(
+                    self._record(root, candidate).timestamp
+                ):
+                    break
                 return candidate
         raise FileNotFoundError(key)
 
@@ -176,6 +238,40 @@ class FileStoreConnector(Connector):
             if folder != root and _inside(folder, root) and folder.is_dir():
                 folders[folder] = None
         return list(folders)
+
+    def _all_identifiers(self, dataset: Dataset, root: Path) -> list[str]:
+        """The identifier of every subject folder the dataset has, sorted.
+
+        Only locations where "{identifier}" is a whole folder name are
+        supported ("captures/{identifier}", "{identifier}/screens").
+        """
+        prefix, marker, _suffix = dataset.location.partition("{identifier}")
+        if not marker or (prefix and not prefix.endswith("/")):
+            raise StoreMisconfigured(
+                self.store,
+                f"dataset '{dataset.key}': {{identifier}} must be a whole folder "
+                "name in the location",
+            )
+        base = (root / prefix).resolve()
+        if not _inside(base, root) or not base.is_dir():
+            return []
+        try:
+            names = [p.name for p in base.iterdir() if p.is_dir()]
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+        return sorted(name for name in names if _safe_identifier(name))
+
+    def _unlink(self, paths: list[Path]) -> int:
+        deleted = 0
+        for path in paths:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue  # Gone already (a concurrent or earlier run).
+            except OSError as exc:
+                raise self._unavailable(exc) from None
+            deleted += 1
+        return deleted
 
     def _files(self, dataset: Dataset, folder: Path) -> Iterator[Path]:
         """Files matching the pattern whose real path lies inside the folder."""

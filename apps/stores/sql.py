@@ -29,6 +29,7 @@ from apps.stores.base import (
     Record,
     StoreError,
     StoreMisconfigured,
+    TimeWindow,
 )
 from apps.stores.engines import store_engine, store_error, store_table, table_forget
 
@@ -101,7 +102,13 @@ class SqlConnector(Connector):
         for dataset in self.store.datasets.all():
             self._target(dataset)
 
-    def summarize(self, dataset: Dataset, identifiers: Sequence[str]) -> DatasetSummary:
+    def summarize(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        window: TimeWindow | None = None,
+    ) -> DatasetSummary:
         ids = _identifiers(identifiers)
         if not ids:
             return DatasetSummary(count=0, oldest=None, newest=None)
@@ -110,7 +117,11 @@ class SqlConnector(Connector):
         if t.ts is not None:
             ts = self._raw(t, t.ts)
             columns += [sa.func.min(ts), sa.func.max(ts)]
-        stmt = sa.select(*columns).select_from(t.table).where(t.subject.in_(ids))
+        stmt = (
+            sa.select(*columns)
+            .select_from(t.table)
+            .where(t.subject.in_(ids), *self._in_window(t, t.ts, window))
+        )
         with self._errors(t.engine, dataset), t.engine.connect() as conn:
             row = conn.execute(stmt).one()
         if t.ts is None:
@@ -124,6 +135,7 @@ class SqlConnector(Connector):
         *,
         offset: int,
         limit: int,
+        window: TimeWindow | None = None,
     ) -> list[Record]:
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
@@ -136,7 +148,7 @@ class SqlConnector(Connector):
             order.insert(0, t.ts.desc().nulls_last())
         stmt = (
             self._select_all(t)
-            .where(t.subject.in_(ids))
+            .where(t.subject.in_(ids), *self._in_window(t, t.ts, window))
             .order_by(*order)
             .offset(offset)
             .limit(limit)
@@ -201,6 +213,53 @@ class SqlConnector(Connector):
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         return self.summarize(dataset, identifiers).count
 
+    def erase_older_than(
+        self,
+        dataset: Dataset,
+        cutoff: dt.datetime,
+        *,
+        batch_size: int = 5000,
+        exclude_identifiers: Sequence[str] = (),
+    ) -> int:
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        t = self._target(dataset)
+        if t.ts is None:
+            raise StoreMisconfigured(
+                self.store,
+                f"dataset '{dataset.key}' has no timestamp field: retention "
+                "cannot tell old records from new",
+            )
+        if t.engine.dialect.name != "sqlite" and not isinstance(t.ts.type, sa.DateTime):
+            raise StoreMisconfigured(
+                self.store,
+                f"dataset '{dataset.key}': timestamp field '{t.ts.name}' is not a "
+                "timestamp column",
+            )
+        inner = t.table.alias("batch")
+        where = list(self._in_window(t, inner.c[t.ts.name], TimeWindow(end=cutoff)))
+        kept = _identifiers(exclude_identifiers)
+        if kept:
+            subject = inner.c[t.subject.name]
+            # NOT IN is unknown for NULL: a record of nobody is nobody's hold.
+            where.append(sa.or_(subject.is_(None), subject.not_in(kept)))
+        batch = sa.select(inner.c[t.pk.name]).where(*where).limit(batch_size)
+        stmt = t.table.delete().where(t.pk.in_(batch))
+        return self._batched(t, dataset, stmt, batch_size)
+
+    def list_locations(self) -> list[str]:
+        engine = store_engine(self.store)
+        with self._errors(engine), engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            default = inspector.default_schema_name
+            names = []
+            for schema in inspector.get_schema_names():
+                if schema == "information_schema" or schema.startswith("pg_"):
+                    continue
+                prefix = "" if schema == default else f"{schema}."
+                names += [prefix + n for n in inspector.get_table_names(schema)]
+        return sorted(names)
+
     # -- helpers -----------------------------------------------------------
 
     def _target(self, dataset: Dataset) -> _Target:
@@ -243,6 +302,41 @@ class SqlConnector(Connector):
         if t.engine.dialect.name == "sqlite" and isinstance(column.type, sa.DateTime):
             return sa.type_coerce(column, sa.String())
         return column
+
+    @staticmethod
+    def _in_window(
+        t: _Target, column: sa.Column | None, window: TimeWindow | None
+    ) -> list[sa.ColumnElement]:
+        """WHERE clauses keeping `column` (a timestamp) within `window`."""
+        if window is None:
+            return []
+        if column is None:
+            return [sa.false()]  # Undated records are in no window.
+        if t.engine.dialect.name == "sqlite":
+            # Text in many formats (with or without an offset): SQLite's own
+            # parser normalises each to UTC text that compares in order.
+            value = sa.func.strftime("%Y-%m-%d %H:%M:%f", column)
+
+            def bound(when: dt.datetime):
+                return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+        elif isinstance(column.type, sa.DateTime):
+            value = column
+
+            def bound(when: dt.datetime):
+                if column.type.timezone:
+                    return when
+                # Naive columns hold UTC (as aware() reads them back).
+                return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+        else:
+            return [sa.false()]  # Not a timestamp: nothing can be dated.
+        clauses = [value.is_not(None)]
+        if window.start is not None:
+            clauses.append(value >= bound(window.start))
+        if window.end is not None:
+            clauses.append(value < bound(window.end))
+        return clauses
 
     def _select_all(self, t: _Target) -> sa.Select:
         return sa.select(*(self._raw(t, c).label(c.name) for c in t.table.c))

@@ -47,3 +47,20 @@ def test_a_non_staff_user_is_sent_to_the_admin_login(client, alice, record):
     response = client.get(reverse("admin:audit_auditrecord_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_checkpoints_and_verifications_are_read_only_too(admin_client, record):
+    from django.core.management import call_command
+
+    from apps.audit.models import AuditCheckpoint
+
+    call_command("verify_audit")
+    checkpoint = AuditCheckpoint.objects.get()
+    listing = admin_client.get(reverse("admin:audit_auditcheckpoint_changelist"))
+    assert listing.status_code == 200
+    assert checkpoint.record_hash in listing.content.decode()
+    for name in ("auditcheckpoint", "auditverification"):
+        assert admin_client.get(reverse(f"admin:audit_{name}_add")).status_code == 403
+    delete = reverse("admin:audit_auditcheckpoint_delete", args=[checkpoint.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditCheckpoint.objects.filter(pk=checkpoint.pk).exists()

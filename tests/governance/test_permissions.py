@@ -70,7 +70,7 @@ def test_a_revocation_stops_access_at_once(officer, bob):
 def test_superusers_and_global_permissions_read_nobody(alice, bob):
     root = User.objects.create_superuser("root", password=DEMO_PASSWORD)
     assert readable_by(root, [alice, bob]) == set()
-    group = Group.objects.create(name="hr")
+    group = Group.objects.create(name="telemetry-everyone")
     group.permissions.add(Permission.objects.get(codename="view_telemetry"))
     hr = User.objects.create_user("hr", password=DEMO_PASSWORD)
     hr.groups.add(group)

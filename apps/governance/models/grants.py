@@ -17,3 +17,9 @@ class EmployeeUserObjectPermission(UserObjectPermissionBase):
 
 class EmployeeGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Employee, on_delete=models.CASCADE)
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """`governance.read_under_case` on one approved case, held by its requester."""
+
+    content_object = models.ForeignKey("governance.Case", on_delete=models.CASCADE)

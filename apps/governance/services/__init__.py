@@ -1,0 +1,1 @@
+"""Governance services (writes): roles, cases, legal holds, reviews, retention."""

@@ -1,0 +1,1 @@
+"""Governance pages: cases, the DPO's queue, exposure, holds, reviews, retention."""
