@@ -23,6 +23,24 @@ class AuditAction(models.TextChoices):
     READ_AGGREGATE = "read_aggregate", _("Read figures about a group")
     GRANTED_ACCESS = "granted_access", _("Granted access")
     REVOKED_ACCESS = "revoked_access", _("Revoked access")
+    # Privileged actions of governance (apps.governance.actions).
+    CASE_OPENED = "case_opened", _("Opened a case")
+    CASE_APPROVED = "case_approved", _("Approved a case")
+    CASE_REJECTED = "case_rejected", _("Rejected a case")
+    CASE_CLOSED = "case_closed", _("Closed a case")
+    CASE_EXPIRED = "case_expired", _("A case expired")
+    CASE_SUBJECT_NOTIFIED = "case_subject_notified", _("Told the employee of a case")
+    LEGAL_HOLD_PLACED = "legal_hold_placed", _("Placed a legal hold")
+    LEGAL_HOLD_RELEASED = "legal_hold_released", _("Released a legal hold")
+    ACCESS_REVIEW_OPENED = "access_review_opened", _("Opened an access review")
+    ACCESS_REVIEW_CLOSED = "access_review_closed", _("Closed an access review")
+    GRANT_RECERTIFIED = "grant_recertified", _("Recertified a grant")
+    GRANT_REVOKED_IN_REVIEW = (
+        "grant_revoked_in_review",
+        _("Revoked a grant in a review"),
+    )
+    RETENTION_ERASED = "retention_erased", _("Erased data past its retention")
+    LEAVER_DATA_PURGED = "leaver_data_purged", _("Purged a leaver's data")
 
 
 class AuditRecord(models.Model):

@@ -13,22 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import AuditAction, AuditRecord
 from apps.catalog.models import Dataset
+from apps.governance.roles import role_label
 from apps.people.models import User
 from apps.people.selectors import employee_for_user
 
 VIEW_AUDIT_LOG = ("audit", "view_auditrecord")
-
-# The role groups created by apps.governance, as an employee should read them.
-ROLE_LABELS = {
-    "employee": _("Employee"),
-    "manager": _("Manager"),
-    "hr": _("HR"),
-    "privacy_officer": _("Privacy officer"),
-    "dpo": _("Data protection officer"),
-    "security_investigator": _("Security investigator"),
-    "auditor": _("Auditor"),
-    "regulator": _("Regulator"),
-}
 
 
 @dataclass(frozen=True)
@@ -51,17 +40,22 @@ def access_log_for_subject(*, user: User) -> QuerySet[AuditRecord]:
     """Records about `user`'s own data written by anyone else, newest first.
 
     The user's own reads are left out (they are in the log all the same);
-    Candor's scheduled work (no actor) is kept. Empty for a user without an
+    Candor's scheduled work (no actor) is kept. Records of a case whose
+    notice to the employee is delayed stay hidden until it is due, so the
+    page cannot tip off an investigation. Empty for a user without an
     employee record.
     """
     employee = employee_for_user(user=user)
     if employee is None:
         return AuditRecord.objects.none()
-    return (
-        AuditRecord.objects.filter(subject=employee)
-        .exclude(actor_id=user.pk)
-        .order_by("-created_at", "-seq")
-    )
+    # Imported here: governance's selectors import this module (audit_officers).
+    from apps.governance.selectors.cases import cases_hidden_from_subject
+
+    records = AuditRecord.objects.filter(subject=employee).exclude(actor_id=user.pk)
+    hidden = cases_hidden_from_subject(employee=employee)
+    if hidden:
+        records = records.exclude(detail__case_id__in=sorted(hidden))
+    return records.order_by("-created_at", "-seq")
 
 
 def aggregate_log_for_subject(*, user: User) -> QuerySet[AuditRecord]:
@@ -104,7 +98,7 @@ def _entry(record: AuditRecord, actor: User | None, datasets: dict) -> AccessEnt
     detail = record.detail if isinstance(record.detail, dict) else {}
     if actor is not None:
         who = actor.get_full_name() or actor.get_username()
-        roles = [str(ROLE_LABELS.get(g.name, g.name)) for g in actor.groups.all()]
+        roles = [role_label(group.name) for group in actor.groups.all()]
     elif record.actor_id is None:
         who, roles = str(_("Candor (automatic)")), []
     else:

@@ -27,10 +27,10 @@ from apps.consent.models import (
     Notice,
 )
 from apps.consent.services.tokens import token_digest
+from apps.governance.permissions import has_capability
+from apps.governance.roles import AGGREGATES
 from apps.people.models import Employee, Identifier, User
 from apps.people.selectors import employee_for_user
-
-RATE_GROUPS = ("hr", "manager", "privacy_officer", "dpo")
 
 
 @dataclass
@@ -159,11 +159,8 @@ class Rates:
 
 
 def may_see_rates(*, user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.groups.filter(name__in=RATE_GROUPS).exists()
-    )
+    """Roles with the aggregate-reports capability (apps.governance.roles)."""
+    return has_capability(user=user, perm=AGGREGATES)
 
 
 def consent_rates(*, user: User, now: dt.datetime | None = None) -> Rates | None:

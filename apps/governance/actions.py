@@ -1,23 +1,21 @@
-"""Audit actions governance writes (apps.audit.models.AuditRecord.action).
+"""Audit actions governance writes: the AuditAction members it uses, by name."""
 
-Plain strings until apps.audit.models.AuditAction lists them; the field is a
-CharField of at most 32 characters, so each fits.
-"""
+from apps.audit.models import AuditAction
 
-CASE_OPENED = "case_opened"
-CASE_APPROVED = "case_approved"
-CASE_REJECTED = "case_rejected"
-CASE_CLOSED = "case_closed"
-CASE_EXPIRED = "case_expired"
-CASE_SUBJECT_NOTIFIED = "case_subject_notified"
-LEGAL_HOLD_PLACED = "legal_hold_placed"
-LEGAL_HOLD_RELEASED = "legal_hold_released"
-ACCESS_REVIEW_OPENED = "access_review_opened"
-ACCESS_REVIEW_CLOSED = "access_review_closed"
-GRANT_RECERTIFIED = "grant_recertified"
-GRANT_REVOKED_IN_REVIEW = "grant_revoked_in_review"
-RETENTION_ERASED = "retention_erased"
-LEAVER_DATA_PURGED = "leaver_data_purged"
+CASE_OPENED = AuditAction.CASE_OPENED
+CASE_APPROVED = AuditAction.CASE_APPROVED
+CASE_REJECTED = AuditAction.CASE_REJECTED
+CASE_CLOSED = AuditAction.CASE_CLOSED
+CASE_EXPIRED = AuditAction.CASE_EXPIRED
+CASE_SUBJECT_NOTIFIED = AuditAction.CASE_SUBJECT_NOTIFIED
+LEGAL_HOLD_PLACED = AuditAction.LEGAL_HOLD_PLACED
+LEGAL_HOLD_RELEASED = AuditAction.LEGAL_HOLD_RELEASED
+ACCESS_REVIEW_OPENED = AuditAction.ACCESS_REVIEW_OPENED
+ACCESS_REVIEW_CLOSED = AuditAction.ACCESS_REVIEW_CLOSED
+GRANT_RECERTIFIED = AuditAction.GRANT_RECERTIFIED
+GRANT_REVOKED_IN_REVIEW = AuditAction.GRANT_REVOKED_IN_REVIEW
+RETENTION_ERASED = AuditAction.RETENTION_ERASED
+LEAVER_DATA_PURGED = AuditAction.LEAVER_DATA_PURGED
 
 ALL = [
     CASE_OPENED,

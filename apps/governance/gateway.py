@@ -24,7 +24,7 @@ from apps.governance.models import Case
 from apps.governance.permissions import may_read_telemetry, telemetry_access_for
 from apps.governance.services.common import purpose_text
 from apps.people.models import Employee, User
-from apps.people.selectors import subject_identifiers
+from apps.people.selectors import subject_identifier_map, subject_identifiers
 from apps.stores.base import DatasetSummary, Record, StoreError, TimeWindow
 from apps.stores.registry import get_connector
 
@@ -95,14 +95,8 @@ def summary_cache_key(subject: Employee, dataset: Dataset) -> str:
 
 
 def _summarize(
-    subject: Employee, dataset: Dataset, window: TimeWindow | None = None
+    dataset: Dataset, identifiers: list[str], window: TimeWindow | None
 ) -> SummaryResult:
-    # The cache holds whole-dataset counts: a windowed count is never cached.
-    key = summary_cache_key(subject, dataset)
-    cached = cache.get(key) if window is None else None
-    if cached is not None:
-        return SummaryResult(dataset=dataset, summary=cached)
-    identifiers = subject_identifiers(employee=subject, kind=dataset.identifier_kind)
     try:
         summary = get_connector(dataset.store).summarize(
             dataset, identifiers, window=window
@@ -110,8 +104,6 @@ def _summarize(
     except StoreError as exc:
         # One store being down must not hide what the others hold.
         return SummaryResult(dataset=dataset, summary=None, error=str(exc))
-    if window is None:
-        cache.set(key, summary, settings.STORE_COUNT_CACHE_SECONDS)
     return SummaryResult(dataset=dataset, summary=summary)
 
 
@@ -120,13 +112,30 @@ def gateway_dataset_summaries(
 ) -> list[SummaryResult]:
     """How many records each dataset holds about `subject`, oldest and newest.
 
-    Counts are cached briefly per subject and dataset; every call is audited,
-    cached or not, because the actor saw the figures either way.
+    Whole-dataset counts are cached briefly per subject and dataset (a count
+    bounded by a case's window never is); every call is audited, cached or
+    not, because the actor saw the figures either way.
     """
     cases = {dataset.pk: _require(actor, subject, dataset) for dataset in datasets}
-    results = [
-        _summarize(subject, dataset, _window(cases[dataset.pk])) for dataset in datasets
-    ]
+    identifiers = subject_identifier_map(employee=subject)
+    keys = {
+        dataset.pk: summary_cache_key(subject, dataset)
+        for dataset in datasets
+        if cases[dataset.pk] is None
+    }
+    cached = cache.get_many(list(keys.values()))
+    results, fresh = [], {}
+    for dataset in datasets:
+        key = keys.get(dataset.pk)
+        if key in cached:
+            results.append(SummaryResult(dataset=dataset, summary=cached[key]))
+            continue
+        ids = identifiers.get(dataset.identifier_kind, [])
+        result = _summarize(dataset, ids, _window(cases[dataset.pk]))
+        if key and result.summary is not None:
+            fresh[key] = result.summary
+        results.append(result)
+    cache.set_many(fresh, settings.STORE_COUNT_CACHE_SECONDS)
     # One chain append (one lock, one INSERT) for the whole page of counts.
     audit_record_many(
         entries=[

@@ -23,6 +23,17 @@ OTHER_PAGES = {
     "the dataset (records in its window)",
     "people:subject_file": "the employee; a direct grant; a live case naming "
     "the dataset (files in its window)",
+    "audit:my_access_log": "anyone signed in: accesses to their own data only",
+    "consent:my_choices": "anyone signed in: their own choices only",
+    "consent:grant": "anyone signed in: for themselves only",
+    "consent:withdraw": "anyone signed in: for themselves only",
+    "consent:receipt": "the employee whose consent event it is",
+    "consent:rates": "governance.view_aggregate_reports (groups of five or more)",
+    "consent:api_decisions": "collectors with a bearer token scoped to the "
+    "program; never a session",
+    "consent:api_changes": "collectors with a bearer token; only changes of the "
+    "programs in its scope",
+    "consent:api_ping": "anyone (a constant body: the benchmark's floor)",
 }
 
 

@@ -28,7 +28,12 @@ class Role:
 
 
 AGGREGATES = "governance.view_aggregate_reports"
-AUDIT_LOG = "audit.view_auditrecord"
+# The audit log with its signed checkpoints and verification results.
+AUDIT_LOG = (
+    "audit.view_auditrecord",
+    "audit.view_auditcheckpoint",
+    "audit.view_auditverification",
+)
 
 EMPLOYEE = Role(
     name="employee",
@@ -72,7 +77,7 @@ PRIVACY_OFFICER = Role(
             "governance.view_retention_runs",
             "governance.export_access_reviews",
             AGGREGATES,
-            AUDIT_LOG,
+            *AUDIT_LOG,
         }
     ),
     aliases=("privacy officer",),
@@ -92,7 +97,7 @@ DPO = Role(
             "governance.view_retention_runs",
             "governance.export_access_reviews",
             AGGREGATES,
-            AUDIT_LOG,
+            *AUDIT_LOG,
         }
     ),
     aliases=("dpo", "data protection officer"),
@@ -118,7 +123,7 @@ AUDITOR = Role(
             "governance.view_retention_runs",
             "governance.export_access_reviews",
             AGGREGATES,
-            AUDIT_LOG,
+            *AUDIT_LOG,
         }
     ),
     aliases=("auditor",),
@@ -134,7 +139,7 @@ REGULATOR = Role(
             "governance.view_retention_runs",
             "governance.export_access_reviews",
             AGGREGATES,
-            AUDIT_LOG,
+            *AUDIT_LOG,
         }
     ),
     aliases=("regulator",),
@@ -153,6 +158,12 @@ ROLES: dict[str, Role] = {
         REGULATOR,
     )
 }
+
+
+def role_label(group_name: str) -> str:
+    """A role's name as people read it ("Privacy officer"); other groups as named."""
+    role = ROLES.get(group_name)
+    return str(role.label) if role else group_name
 
 
 def all_role_permissions() -> list[str]:

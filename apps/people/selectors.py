@@ -10,15 +10,23 @@ def employee_for_user(*, user: User) -> Employee | None:
     return Employee.objects.filter(user=user).select_related("department").first()
 
 
+def subject_identifier_map(*, employee: Employee) -> dict[str, list[str]]:
+    """Every identifier of this employee by kind, in one query.
+
+    E-mail and employee number come from the employee record as well as
+    from the Identifier rows that mirror them, so a store keyed on either is
+    matched even before the mirror is written.
+    """
+    found: dict[str, set[str]] = {
+        IdentifierKind.EMAIL: {employee.work_email},
+        IdentifierKind.EMPLOYEE_NUMBER: {employee.employee_number},
+    }
+    rows = Identifier.objects.filter(employee=employee).values_list("kind", "value")
+    for kind, value in rows:
+        found.setdefault(kind, set()).add(value)
+    return {kind: sorted(values) for kind, values in found.items()}
+
+
 def subject_identifiers(*, employee: Employee, kind: str) -> list[str]:
     """Every value a store keyed by `kind` may hold for this employee."""
-    if kind == IdentifierKind.EMAIL:
-        extra = [employee.work_email]
-    elif kind == IdentifierKind.EMPLOYEE_NUMBER:
-        extra = [employee.employee_number]
-    else:
-        extra = []
-    stored = Identifier.objects.filter(employee=employee, kind=kind).values_list(
-        "value", flat=True
-    )
-    return sorted(set(extra) | set(stored))
+    return subject_identifier_map(employee=employee).get(kind, [])

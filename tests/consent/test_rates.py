@@ -60,7 +60,7 @@ def test_everyone_else_gets_404(client, org):
     client.force_login(org[0].user)
     assert client.get(URL).status_code == 404
     assert consent_rates(user=org[0].user) is None
-    client.force_login(viewer("auditor"))
+    client.force_login(viewer("security_investigator"))
     assert client.get(URL).status_code == 404
 
 

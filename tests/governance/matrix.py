@@ -28,7 +28,10 @@ DPO = frozenset({"dpo"})
 REPORT_READERS = frozenset({"privacy_officer", "dpo", "auditor", "regulator"})
 HOLD_READERS = frozenset({"privacy_officer", "dpo", "auditor"})
 HOLD_MANAGERS = frozenset({"privacy_officer", "dpo"})
-RATE_READERS = frozenset({"hr", "manager", "privacy_officer", "dpo"})
+# Roles with the aggregate-reports capability (apps.governance.roles).
+RATE_READERS = frozenset(
+    {"hr", "manager", "privacy_officer", "dpo", "auditor", "regulator"}
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,13 @@ MATRIX: dict[str, Rule] = {
     "people:subject_file": Rule(allowed_other=NOBODY),
     # Who looked at my data (apps/audit).
     "audit:my_access_log": Rule(),
-    # Consent (apps/consent); the lead completes own-object cells.
+    # Consent (apps/consent): everyone decides for themselves only; a receipt
+    # is its employee's alone.
     "consent:my_choices": Rule(),
     "consent:rates": Rule(allowed=RATE_READERS),
-    "consent:receipt": Rule(allowed=NOBODY, allowed_other=NOBODY),
-    "consent:grant": action(NOBODY, NOBODY),
-    "consent:withdraw": action(NOBODY, NOBODY),
+    "consent:receipt": Rule(allowed_other=NOBODY),
+    "consent:grant": action(ALL, notice_version=1),
+    "consent:withdraw": action(ALL),
     # Collectors' API: bearer tokens, never sessions.
     "consent:api_decisions": Rule(
         method="post", allowed=NOBODY, denied=401, anonymous=401, wrong_method="get"

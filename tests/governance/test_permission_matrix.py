@@ -9,6 +9,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from apps.catalog.models import LegalBasis, Program
+from apps.consent.models import ConsentEvent
+from apps.consent.services.consent import consent_grant, notice_latest
+from apps.consent.services.notices import notice_publish_from_catalog
 from apps.governance.matrix import named_patterns
 from apps.governance.models import AccessReview, Case, LegalHold, ReviewItem
 from apps.people.models import Identifier
@@ -54,7 +58,27 @@ def world(roles, catalog, settings):
         "investigator": make_user("stranger-si", "security_investigator"),
         "dpo": make_user("stranger-dpo", "dpo"),
     }
+    training = Program.objects.create(
+        key="training",
+        name="AI training",
+        purpose="Train the assistant",
+        legal_basis=LegalBasis.CONSENT,
+        data_subjects=["employee"],
+        data_categories=["user.behavior.keystrokes"],
+        data_uses=["train_ai_system"],
+        retention_days=365,
+    )
+    notice_publish_from_catalog(program=training)
     return {"users": users, "strangers": strangers, "catalog": catalog}
+
+
+def _consent_event(user) -> int:
+    """A consent event of `user`'s own (a grant of the world's consent program)."""
+    program = Program.objects.get(key="training")
+    consent_grant(
+        employee=user.employee, program=program, notice=notice_latest(program=program)
+    )
+    return ConsentEvent.objects.filter(employee=user.employee).latest("pk").pk
 
 
 def _case(requester, world) -> Case:
@@ -136,9 +160,10 @@ def url_for(name: str, actor, own: bool, world) -> str:
     if name == "governance:review_csv":
         return reverse(name, kwargs={"pk": _item(other).review_id})
     if name == "consent:receipt":
-        return reverse(name, kwargs={"event_id": 999999})
+        owner = actor if own and actor else alice_like
+        return reverse(name, kwargs={"event_id": _consent_event(owner)})
     if name in ("consent:grant", "consent:withdraw"):
-        return reverse(name, kwargs={"key": "endpoint"})
+        return reverse(name, kwargs={"key": "training"})
     return reverse(name)
 
 

@@ -85,6 +85,10 @@ def test_the_committed_matrix_is_current():
     )
 
 
+def test_every_page_in_the_matrix_states_its_rule():
+    assert "not described" not in render_matrix()
+
+
 def test_a_delayed_notice_waits_for_its_time(investigator, dpo, alice, monkeypatch):
     keystrokes = make_dataset("keystrokes")
     case = approved_case(

@@ -22,7 +22,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("governance", "0003_cases_holds_reviews_retention"),
-        ("audit", "0003_audit_actions_for_grants"),
+        ("audit", "0008_governance_audit_actions"),
         ("people", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),
