@@ -44,22 +44,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=common.DEFAULT_RUNS)
     options = parser.parse_args(argv)
 
-    os.environ["DATABASE_URL"] = _scratch_portal_url()
+    os.environ["DATABASE_URL"] = common.scratch_portal_url(SCRATCH)
     common.setup_django()
     _prepare()
     results = run_suite(options)
     path = common.write_results("audit", results)
     print(f"wrote {path}")
 
-
-def _scratch_portal_url() -> str:
-    portal = os.environ.get("DATABASE_URL", "")
-    if portal.startswith(("postgres://", "postgresql://")):
-        base, _, _name = portal.rpartition("/")
-        return f"{base}/candor_{SCRATCH}_portal"
-    var_dir = Path(os.environ.get("CANDOR_VAR_DIR", common.REPO_DIR / "var"))
-    var_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var_dir / f'{SCRATCH}_portal.sqlite3'}"
 
 
 def _prepare() -> None:

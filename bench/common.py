@@ -41,6 +41,20 @@ def setup_django(*, scratch_telemetry: str | None = None) -> None:
         _create_postgresql_database()
 
 
+def scratch_portal_url(suite: str) -> str:
+    """A portal database of `suite`'s own, beside the configured one: a
+    sibling PostgreSQL database or an SQLite file in the var folder. Suites
+    set DATABASE_URL to it before setup_django(), so that a developer's data
+    is never touched."""
+    portal = os.environ.get("DATABASE_URL", "")
+    if portal.startswith(("postgres://", "postgresql://")):
+        base, _, _name = portal.rpartition("/")
+        return f"{base}/candor_{suite}_portal"
+    var_dir = Path(os.environ.get("CANDOR_VAR_DIR", REPO_DIR / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var_dir / f'{suite}_portal.sqlite3'}"
+
+
 def _scratch_url(name: str) -> str:
     portal = os.environ.get("DATABASE_URL", "")
     if portal.startswith(("postgres://", "postgresql://")):

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=common.DEFAULT_RUNS)
     options = parser.parse_args(argv)
 
-    os.environ["DATABASE_URL"] = _scratch_portal_url()
+    os.environ["DATABASE_URL"] = common.scratch_portal_url(SCRATCH)
     os.environ.setdefault("CONSENT_REDIS_PREFIX", f"{SCRATCH}:consent")
     common.setup_django()
     from django.conf import settings
@@ -69,15 +69,6 @@ def main(argv: list[str] | None = None) -> None:
     path = common.write_results("consent", results)
     print(f"wrote {path}")
 
-
-def _scratch_portal_url() -> str:
-    portal = os.environ.get("DATABASE_URL", "")
-    if portal.startswith(("postgres://", "postgresql://")):
-        base, _, _name = portal.rpartition("/")
-        return f"{base}/candor_{SCRATCH}_portal"
-    var_dir = Path(os.environ.get("CANDOR_VAR_DIR", common.REPO_DIR / "var"))
-    var_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var_dir / f'{SCRATCH}_portal.sqlite3'}"
 
 
 def _prepare(options: argparse.Namespace) -> tuple[str, list[str]]:

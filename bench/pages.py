@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=common.DEFAULT_RUNS)
     options = parser.parse_args(argv)
 
-    os.environ["DATABASE_URL"] = _scratch_portal_url()
+    os.environ["DATABASE_URL"] = common.scratch_portal_url(SCRATCH)
     os.environ.setdefault(
         "TELEMETRY_FILES_ROOT", str(Path(tempfile.gettempdir()) / f"candor-{SCRATCH}")
     )
@@ -43,16 +43,6 @@ def main(argv: list[str] | None = None) -> None:
     path = common.write_results("pages", results)
     print(f"wrote {path}")
 
-
-def _scratch_portal_url() -> str:
-    """A portal database of the suite's own, beside the configured one."""
-    portal = os.environ.get("DATABASE_URL", "")
-    if portal.startswith(("postgres://", "postgresql://")):
-        base, _, _name = portal.rpartition("/")
-        return f"{base}/candor_{SCRATCH}_portal"
-    var_dir = Path(os.environ.get("CANDOR_VAR_DIR", common.REPO_DIR / "var"))
-    var_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var_dir / f'{SCRATCH}_portal.sqlite3'}"
 
 
 def _prepare(options: argparse.Namespace) -> None:
