@@ -5,6 +5,7 @@ App-specific fixtures live in tests/<app>/conftest.py.
 
 import copy
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -97,6 +98,28 @@ def bob(db) -> Employee:
 @pytest.fixture
 def charlie(db) -> Employee:
     return make_employee("charlie", number="E00003", device="SN-CHARLIE-1")
+
+
+@pytest.fixture(autouse=True)
+def _own_consent_mirror(settings):
+    """Each test's consent mirror (Redis) lives under a prefix of its own.
+
+    Employee ids are reused after each test's flush; a mirror entry left by
+    an earlier test would otherwise answer for a different person. The keys
+    are removed afterwards.
+    """
+    settings.CONSENT_REDIS_PREFIX = f"test:{uuid.uuid4().hex}"
+    yield
+    if settings.CONSENT_REDIS_URL:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(settings.CONSENT_REDIS_URL)
+            keys = list(client.scan_iter(f"{settings.CONSENT_REDIS_PREFIX}:*"))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError:
+            pass  # A test that stopped Redis on purpose; nothing to clean.
 
 
 @pytest.fixture(autouse=True)
