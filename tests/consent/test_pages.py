@@ -28,7 +28,7 @@ def test_it_lists_consent_and_mandatory_programs(
     body = response.content.decode()
     assert "We copy some of your typing" in body
     assert 'data-state="none"' in body
-    assert "You can object to this program" in body
+    assert "You have the right to object to this program" in body
 
 
 def test_it_grants_and_withdraws_in_one_click(client, alice, training, notice):
