@@ -1,4 +1,4 @@
-"""The HR roster import: checks every row, then applies all of them or none."""
+"""Reading the roster CSV: every row checked, every problem reported by line."""
 
 import csv
 import datetime
@@ -7,11 +7,10 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.people.models import Department, Employee, Identifier, IdentifierKind, User
+from apps.people.models import Employee, Identifier, IdentifierKind, User
 
 ROSTER_COLUMNS = (
     "employee_number",
@@ -78,7 +77,7 @@ class RosterSummary:
 
 
 @dataclass
-class _Row:
+class RosterRow:
     line: int
     employee_number: str
     work_email: str
@@ -92,19 +91,19 @@ class _Row:
     identifiers: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _today() -> datetime.date:
+def _today() -> datetime.date:  # a seam for tests
     """A seam for tests."""
     return timezone.localdate()
 
 
-class _Reader:
+class RosterReader:
     """Reads and checks the rows of a roster without writing anything."""
 
     def __init__(self, path: Path):
         self.name = path.name
         self.path = path
         self.errors: list[str] = []
-        self.rows: list[_Row] = []
+        self.rows: list[RosterRow] = []
         # Every employee number in the file, bad rows' too, so that a report
         # of a bad row is not also told its manager does not exist.
         self.numbers: set[str] = set()
@@ -228,7 +227,7 @@ class _Reader:
             # Keep the row out of the cross-row checks: they would only
             # repeat what is already reported about it.
             return
-        row = _Row(
+        row = RosterRow(
             line=line,
             employee_number=number,
             work_email=cells["work_email"],
@@ -244,9 +243,9 @@ class _Reader:
 
     def check_across_rows(self) -> None:
         """Duplicates, identifiers held by others, managers and their cycles."""
-        by_number: dict[str, _Row] = {}
-        emails: dict[str, _Row] = {}
-        owners: dict[tuple[str, str], _Row] = {}
+        by_number: dict[str, RosterRow] = {}
+        emails: dict[str, RosterRow] = {}
+        owners: dict[tuple[str, str], RosterRow] = {}
         for row in self.rows:
             if row.employee_number in by_number:
                 self.error(
@@ -278,7 +277,7 @@ class _Reader:
         self._check_database_owners(by_number)
         self._check_managers(by_number)
 
-    def _check_database_owners(self, by_number: dict[str, "_Row"]) -> None:
+    def _check_database_owners(self, by_number: dict[str, "RosterRow"]) -> None:
         # A device serial or username held in the database by an employee
         # whom this file also lists, without it, moves to its new owner (a
         # laptop handed on). Held by anyone else, it would merge two people's
@@ -333,7 +332,7 @@ class _Reader:
                 _("the user %(u)r already belongs to someone else") % {"u": username},
             )
 
-    def _check_managers(self, by_number: dict[str, "_Row"]) -> None:
+    def _check_managers(self, by_number: dict[str, "RosterRow"]) -> None:
         in_db = dict(
             Employee.objects.values_list("employee_number", "manager__employee_number")
         )
@@ -361,155 +360,3 @@ class _Reader:
                     _("managers form a cycle: %(c)s") % {"c": " -> ".join(cycle)},
                 )
                 reported.update(cycle)
-
-
-class _Writer:
-    """Applies checked rows; counts what changed."""
-
-    def __init__(self, summary: RosterSummary):
-        self.summary = summary
-        self.departments = {d.name: d for d in Department.objects.all()}
-
-    def department(self, name: str) -> Department | None:
-        if not name:
-            return None
-        if name not in self.departments:
-            department = Department(name=name)
-            department.full_clean()
-            department.save()
-            self.departments[name] = department
-            self.summary.departments_created += 1
-        return self.departments[name]
-
-    def user(self, row: _Row, employee: Employee | None) -> tuple[User, bool]:
-        username = row.work_email.lower()
-        # What User.clean() would make of it: compare like with like.
-        email = User.objects.normalize_email(row.work_email)
-        if employee is not None:
-            user = employee.user
-        else:
-            user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, email=email)
-            # People sign in through SSO; the roster never sets a password.
-            user.set_unusable_password()
-            user.full_clean()
-            user.save()
-            return user, True
-        if (user.username, user.email) != (username, email):
-            user.username, user.email = username, email
-            user.full_clean()
-            user.save()
-            return user, True
-        return user, False
-
-    def employee(self, row: _Row, employee: Employee | None) -> tuple[Employee, bool]:
-        user, user_changed = self.user(row, employee)
-        values = {
-            "work_email": row.work_email,
-            "full_name": row.full_name,
-            "department": self.department(row.department),
-            "jurisdiction": row.jurisdiction,
-            "started_on": row.started_on,
-            "left_on": row.left_on,
-            "is_leaver": row.left_on is not None and row.left_on <= _today(),
-        }
-        if employee is None:
-            employee = Employee(
-                user=user, employee_number=row.employee_number, **values
-            )
-            employee.full_clean(exclude=["manager"])
-            employee.save()
-            return employee, True
-        changed = user_changed
-        if any(getattr(employee, k) != v for k, v in values.items()):
-            for name, value in values.items():
-                setattr(employee, name, value)
-            employee.full_clean(exclude=["manager"])
-            employee.save()
-            changed = True
-        return employee, changed
-
-
-@transaction.atomic
-def roster_import(*, path: Path) -> RosterSummary:
-    """Create or update employees from the HR roster CSV at `path`.
-
-    Employees are keyed by employee_number; each gets a user (username: the
-    work e-mail in lower case, no usable password), a department, and
-    identifier rows that are made to match the file (e-mail and employee
-    number included). Every row is checked first, and if any is bad a
-    RosterError names each bad line and nothing is written. Employees not in
-    the file are left as they are. Rows that match the database are not
-    written again, so importing the same file twice changes nothing.
-    """
-    reader = _Reader(path)
-    reader.read()
-    reader.check_across_rows()
-    if reader.errors:
-        raise RosterError(reader.errors)
-
-    summary = RosterSummary()
-    writer = _Writer(summary)
-    numbers = [r.employee_number for r in reader.rows]
-    existing = {
-        e.employee_number: e
-        for e in Employee.objects.filter(employee_number__in=numbers).select_related(
-            "user", "manager"
-        )
-    }
-    summary.not_in_file = Employee.objects.exclude(employee_number__in=numbers).count()
-
-    employees: dict[str, Employee] = {}
-    changed: dict[str, bool] = {}
-    for row in reader.rows:
-        employee, row_changed = writer.employee(row, existing.get(row.employee_number))
-        employees[row.employee_number] = employee
-        changed[row.employee_number] = (
-            row_changed or row.employee_number not in existing
-        )
-
-    # Identifiers leave their old owners before anyone gets them, so that a
-    # device handed from one employee to another moves in one import.
-    current = {
-        number: {(i.kind, i.value): i for i in employee.identifiers.all()}
-        for number, employee in employees.items()
-    }
-    for row in reader.rows:
-        for pair, identifier in current[row.employee_number].items():
-            if pair not in row.identifiers:
-                identifier.delete()
-                changed[row.employee_number] = True
-    for row in reader.rows:
-        employee = employees[row.employee_number]
-        for kind, value in sorted(row.identifiers - set(current[row.employee_number])):
-            identifier = Identifier(employee=employee, kind=kind, value=value)
-            identifier.full_clean()
-            identifier.save()
-            changed[row.employee_number] = True
-
-    # Managers last: a manager may come later in the file than their reports.
-    managers = dict(
-        Employee.objects.filter(
-            employee_number__in={
-                r.manager_number for r in reader.rows if r.manager_number
-            }
-        ).values_list("employee_number", "pk")
-    )
-    for row in reader.rows:
-        employee = employees[row.employee_number]
-        manager_id = managers.get(row.manager_number) if row.manager_number else None
-        if employee.manager_id != manager_id:
-            employee.manager_id = manager_id
-            employee.full_clean()
-            employee.save(update_fields=["manager", "updated_at"])
-            changed[row.employee_number] = True
-
-    for row in reader.rows:
-        if row.employee_number not in existing:
-            summary.created += 1
-        elif changed[row.employee_number]:
-            summary.updated += 1
-        else:
-            summary.unchanged += 1
-    return summary
