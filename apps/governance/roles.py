@@ -34,6 +34,16 @@ AUDIT_LOG = (
     "audit.view_auditcheckpoint",
     "audit.view_auditverification",
 )
+# What every reader of reports holds: officers, the DPO, auditors, regulators.
+REPORTS = frozenset(
+    {
+        "governance.view_exposure_report",
+        "governance.view_retention_runs",
+        "governance.export_access_reviews",
+        AGGREGATES,
+        *AUDIT_LOG,
+    }
+)
 
 EMPLOYEE = Role(
     name="employee",
@@ -67,17 +77,13 @@ PRIVACY_OFFICER = Role(
     doc="Handles data-subject requests, places and releases legal holds, reads "
     "the exposure report, retention reports and the audit log. Reads raw "
     "telemetry only through a case a DPO approved.",
-    permissions=frozenset(
+    permissions=REPORTS
+    | frozenset(
         {
             "governance.open_case",
             "governance.handle_requests",
             "governance.manage_legal_holds",
             "governance.view_legal_holds",
-            "governance.view_exposure_report",
-            "governance.view_retention_runs",
-            "governance.export_access_reviews",
-            AGGREGATES,
-            *AUDIT_LOG,
         }
     ),
     aliases=("privacy officer",),
@@ -88,16 +94,12 @@ DPO = Role(
     doc="Approves or rejects cases (never their own), owns the grants they "
     "approved in access reviews, places legal holds, reads every report and "
     "the audit log. Opens no case and reads no telemetry.",
-    permissions=frozenset(
+    permissions=REPORTS
+    | frozenset(
         {
             "governance.decide_case",
             "governance.manage_legal_holds",
             "governance.view_legal_holds",
-            "governance.view_exposure_report",
-            "governance.view_retention_runs",
-            "governance.export_access_reviews",
-            AGGREGATES,
-            *AUDIT_LOG,
         }
     ),
     aliases=("dpo", "data protection officer"),
@@ -116,16 +118,7 @@ AUDITOR = Role(
     label=_("Auditor"),
     doc="Reads the exposure report, legal holds, retention reports, access-"
     "review results and the audit log. Never raw telemetry.",
-    permissions=frozenset(
-        {
-            "governance.view_exposure_report",
-            "governance.view_legal_holds",
-            "governance.view_retention_runs",
-            "governance.export_access_reviews",
-            AGGREGATES,
-            *AUDIT_LOG,
-        }
-    ),
+    permissions=REPORTS | {"governance.view_legal_holds"},
     aliases=("auditor",),
 )
 REGULATOR = Role(
@@ -133,15 +126,7 @@ REGULATOR = Role(
     label=_("Regulator"),
     doc="Reads reports (exposure, retention, access reviews, aggregates) and "
     "the audit log. Never raw telemetry, never an individual's legal hold.",
-    permissions=frozenset(
-        {
-            "governance.view_exposure_report",
-            "governance.view_retention_runs",
-            "governance.export_access_reviews",
-            AGGREGATES,
-            *AUDIT_LOG,
-        }
-    ),
+    permissions=REPORTS,
     aliases=("regulator",),
 )
 
