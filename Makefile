@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Benchmarks (bench/, see ../shared/BENCH.md): all suites, or one with ONLY=name.
-SUITES := seed pages audit consent
+SUITES := seed pages audit consent reports rights
 bench: $(STAMP)
 	@for suite in $(if $(ONLY),$(ONLY),$(SUITES)); do \
 		$(PY) -m bench.$$suite $(BENCH_ARGS) || exit 1; \

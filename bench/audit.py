@@ -8,9 +8,10 @@ PostgreSQL, bench_audit_portal.sqlite3 in the var folder), created afresh
 each run so that every run measures the same chain.
 
 - audit_write_p99: the 99th percentile of one read record appended through
-  audit_record_access (transaction, chain lock, head read, hash, INSERT,
-  commit), over `--writes` appends. Floor: the same row as one plain INSERT
-  (autocommit) into a copy of the table with the same columns and indexes.
+  audit_record_access (chain lock, head read, hash, INSERT and commit: on
+  PostgreSQL one statement, candor_audit_append(), in autocommit), over
+  `--writes` appends. Floor: the same row as one plain INSERT (autocommit)
+  into a copy of the table with the same columns and indexes.
 - audit_write_batch: the 99th percentile of ten records appended at once
   through audit_record_many, as the My-data page does, over `--batches`
   batches. Floor: one ten-row INSERT into the copy.
@@ -50,7 +51,6 @@ def main(argv: list[str] | None = None) -> None:
     results = run_suite(options)
     path = common.write_results("audit", results)
     print(f"wrote {path}")
-
 
 
 def _prepare() -> None:

@@ -70,7 +70,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"wrote {path}")
 
 
-
 def _prepare(options: argparse.Namespace) -> tuple[str, list[str]]:
     """Migrate and seed (or reuse) N employees, half consenting; a fresh token."""
     from django.conf import settings
@@ -333,6 +332,7 @@ def run_suite(
     options, port: int, secret: str, emails: list[str]
 ) -> list[common.Result]:
     from django.conf import settings
+    from redis.utils import HIREDIS_AVAILABLE
 
     bodies = _bodies(emails)
     headers = _headers(secret)
@@ -396,6 +396,7 @@ def run_suite(
     params = {
         "backend": backend,
         "decisions_from": "redis" if settings.CONSENT_REDIS_URL else "database",
+        "redis_parser": "hiredis" if HIREDIS_AVAILABLE else "python",
         "server": f"gunicorn sync, {options.workers} workers",
         "load": loader,
         "connections": options.connections,

@@ -29,20 +29,28 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with the officers' ordering (apps.reports.admin_site).
+    "apps.reports.admin_site.CandorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "guardian",
+    # The rights API (docs/rights.md): REST framework, its tokens, the schema.
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.people",
     "apps.catalog",
     "apps.stores",
     "apps.audit",
     "apps.governance",
     "apps.consent",
+    "apps.rights",
     "apps.telemetry",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -411,3 +419,108 @@ CELERY_BEAT_SCHEDULE["enforce-retention"] = {
     "task": "apps.governance.tasks.enforce_retention",
     "schedule": env.int("GOVERNANCE_RETENTION_SECONDS", default=86400),
 }
+
+# ---------------------------------------------------------------------------
+# Rights requests: lifecycle, deadlines, jobs against the stores, exports
+# docs/rights.md
+# ---------------------------------------------------------------------------
+# Uploads (evidence attached to manual tasks): never inside the code tree.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+# Where links in e-mails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Request types an officer must approve; the others (access, portability by
+# default) run as soon as the employee's identity is confirmed.
+RIGHTS_APPROVAL_REQUIRED = env.list(
+    "RIGHTS_APPROVAL_REQUIRED",
+    default=["erasure", "rectification", "restriction", "objection"],
+)
+# Encrypted export archives live here until their link expires.
+RIGHTS_EXPORT_ROOT = Path(
+    env.str("RIGHTS_EXPORT_ROOT", default=str(VAR_DIR / "exports"))
+)
+# Key that encrypts archives at rest; empty: one derived from SECRET_KEY.
+RIGHTS_EXPORT_KEY = env.str("RIGHTS_EXPORT_KEY", default="")
+# Ed25519 private key (base64 of the 32-byte seed) that signs erasure
+# certificates; empty: one derived from SECRET_KEY (fine for a demo only).
+RIGHTS_SIGNING_KEY = env.str("RIGHTS_SIGNING_KEY", default="")
+RIGHTS_DOWNLOAD_DAYS = env.int("RIGHTS_DOWNLOAD_DAYS", default=7)
+# A running job renews its lease while it works; one silent for longer than
+# this is re-driven by the sweeper. Shorter than the broker's visibility
+# timeout, so the sweeper (not a redelivery an hour later) recovers it.
+RIGHTS_JOB_LEASE_SECONDS = env.int("RIGHTS_JOB_LEASE_SECONDS", default=120)
+RIGHTS_JOB_MAX_ATTEMPTS = env.int("RIGHTS_JOB_MAX_ATTEMPTS", default=5)
+RIGHTS_RETRY_BASE_SECONDS = env.int("RIGHTS_RETRY_BASE_SECONDS", default=10)
+RIGHTS_BATCH_SIZE = env.int("RIGHTS_BATCH_SIZE", default=5000)
+# Longest wait between two attempts of a job that hit a store outage.
+RIGHTS_RETRY_MAX_SECONDS = env.int("RIGHTS_RETRY_MAX_SECONDS", default=3600)
+# Time limits of one job or one archive assembly (a 1,000,000-row export
+# takes minutes); the lease, not the broker, guards against lost workers.
+RIGHTS_TASK_SOFT_TIME_LIMIT = env.int("RIGHTS_TASK_SOFT_TIME_LIMIT", default=3300)
+RIGHTS_TASK_TIME_LIMIT = env.int("RIGHTS_TASK_TIME_LIMIT", default=3600)
+# Art. 18(3): the employee is told this many days before a restriction goes.
+RIGHTS_RESTRICTION_NOTICE_DAYS = env.int("RIGHTS_RESTRICTION_NOTICE_DAYS", default=7)
+# Re-drive pending jobs whose time has come and running jobs whose lease ran
+# out (lost messages, killed workers): the relay of the jobs' outbox.
+CELERY_BEAT_SCHEDULE["rights-redrive"] = {
+    "task": "apps.rights.tasks.redrive_jobs",
+    "schedule": env.int("RIGHTS_REDRIVE_SECONDS", default=30),
+}
+# Warn officers 7 days and 1 day before a deadline; flag overdue requests.
+CELERY_BEAT_SCHEDULE["rights-deadlines"] = {
+    "task": "apps.rights.tasks.check_deadlines",
+    "schedule": env.int("RIGHTS_DEADLINE_SECONDS", default=3600),
+}
+# Downloads and erasure filing ask for a sign-in this recent (minutes).
+RIGHTS_REAUTH_MINUTES = env.int("RIGHTS_REAUTH_MINUTES", default=15)
+# The rights API: session (the pages' sign-in) or token (scripts); deny by
+# default, the views decide per object. Token first, so that an anonymous
+# call gets 401 with a WWW-Authenticate header.
+# https://www.django-rest-framework.org/api-guide/settings/
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema at /api/v1/schema/, its docs page served from the
+# sidecar package (no CDN).
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Candor API",
+    "DESCRIPTION": "Data-subject requests: file, follow, download, withdraw; "
+    "the privacy team's queue and decisions.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# ---------------------------------------------------------------------------
+# Reports: records of processing, request records, evidence bundles
+# docs/reports.md
+# ---------------------------------------------------------------------------
+# The controller's details (GDPR Art. 30(1)(a)) until an officer edits the
+# organisation record in the admin, which then takes precedence.
+REPORTS_CONTROLLER_NAME = env.str("REPORTS_CONTROLLER_NAME", default="")
+REPORTS_CONTROLLER_CONTACT = env.str("REPORTS_CONTROLLER_CONTACT", default="")
+REPORTS_JOINT_CONTROLLERS = env.str("REPORTS_JOINT_CONTROLLERS", default="")
+REPORTS_REPRESENTATIVE = env.str("REPORTS_REPRESENTATIVE", default="")
+REPORTS_DPO_NAME = env.str("REPORTS_DPO_NAME", default="")
+REPORTS_DPO_CONTACT = env.str("REPORTS_DPO_CONTACT", default="")
+# Request records are kept (and exported) for this many months; the CCPA
+# regulations ask for 24.
+REPORTS_REQUEST_RECORD_MONTHS = env.int("REPORTS_REQUEST_RECORD_MONTHS", default=24)
+# HMAC key of evidence-bundle manifests; empty: one derived from SECRET_KEY.
+# Kept out of the database, like AUDIT_SIGNING_KEY, so that whoever can
+# rewrite a bundle cannot re-sign it.
+REPORTS_SIGNING_KEY = env.str("REPORTS_SIGNING_KEY", default="")
+REPORTS_BUNDLE_DIR = Path(
+    env.str("REPORTS_BUNDLE_DIR", default=str(VAR_DIR / "bundles"))
+)
+# Smallest group any HR figure describes; never below the audit log's five.
+REPORTS_MIN_GROUP_SIZE = max(env.int("REPORTS_MIN_GROUP_SIZE", default=5), 5)

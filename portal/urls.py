@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("apps.consent.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.governance.urls")),
+    path("", include("apps.reports.urls")),
+    path("rights/", include("apps.rights.urls")),
+    path("api/v1/", include("apps.rights.api.urls")),
 ]

@@ -1,27 +1,34 @@
-"""The hash chain's canonical form, version 1. Never change it: add a version.
+"""The hash chain's canonical form, version 2 (docs/audit.md, "The chain").
 
 A record's hash is the lower-case hex SHA-256 of the UTF-8 bytes of
 
-    ["candor-audit-v1",seq,created_at,actor_id,actor_label,subject_id,action,
-    dataset_key,purpose,DETAIL,"prev_hash"]
+    candor-audit-v2|SEQ|CREATED_AT|PREV_HASH|BODY
 
-that is, a JSON array written with no whitespace between its elements and
-non-ASCII characters as themselves (Python's json with ensure_ascii=False,
-separators (",", ":")), in which DETAIL is the record's `detail` written as
-PostgreSQL writes jsonb: object keys ordered by their UTF-8 length, then by
-their UTF-8 bytes; ", " between items and ": " after keys; non-ASCII as
-itself; '"', '\\' and control characters escaped (\\b \\f \\n \\r \\t,
-others \\u00xx). `detail` is stored in exactly that text on SQLite too
-(CanonicalDetailEncoder), so the verifier hashes the text the database
-gives back without parsing it, on either backend.
+where SEQ is the decimal sequence number, CREATED_AT the timestamp in ISO
+8601, UTC, microseconds and "+00:00" (e.g. "2026-11-22T16:15:00.000042+00:00"),
+PREV_HASH the hash of record seq - 1 (sixty-four zeros for record 1), and
+BODY the JSON array
 
-`created_at` is ISO 8601 in UTC with microseconds and the offset written
-"+00:00" (e.g. "2026-11-22T16:15:00.000042+00:00"); actor_id and subject_id
-are integers or null. `prev_hash` is the hash of record seq - 1, or sixty-four
-zeros for record 1. `detail` holds only strings, integers, booleans, null,
-lists and objects with string keys: floats are refused at write time because
-databases do not give them back byte for byte (jsonb rewrites 1e+20 as
-100000000000000000000).
+    [actor_id, actor_label, subject_id, action, dataset_key, purpose, DETAIL]
+
+written as PostgreSQL's json_build_array() writes it: ", " between elements,
+strings escaped as JSON requires ('"', '\\' and control characters: \\b \\f
+\\n \\r \\t, others \\u00xx) and everything else as itself; actor_id and
+subject_id integers or null. DETAIL is the record's `detail` as PostgreSQL
+writes jsonb: object keys ordered by their UTF-8 length, then by their UTF-8
+bytes; ", " between items and ": " after keys. `detail` is stored in exactly
+that text on SQLite too (CanonicalDetailEncoder), so the verifier hashes the
+text the database gives back without parsing it, on either backend.
+
+Why this shape: on PostgreSQL the database computes the hash itself, inside
+the function that appends (migration 0010), from the values it stores, so
+an append is one statement; the fixed-width prefix fields come first so the
+text can be built by plain concatenation there and here. Version 1 (a JSON
+array of all the fields, before 2026-11) is no longer written or verified.
+
+`detail` holds only strings, integers, booleans, null, lists and objects with
+string keys: floats are refused at write time because databases do not give
+them back byte for byte (jsonb rewrites 1e+20 as 100000000000000000000).
 """
 
 import datetime as dt
@@ -29,11 +36,14 @@ import hashlib
 import json
 from typing import Any
 
-VERSION_TAG = "candor-audit-v1"
+VERSION_TAG = "candor-audit-v2"
 GENESIS_HASH = "0" * 64
 
 # One instance, reused: building an encoder per record would dominate the cost.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+# Its separators are json_build_array's (and jsonb's) own.
+_BODY_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(", ", ": ")
+)
 
 
 def _jsonb_order(value: Any) -> Any:
@@ -84,6 +94,16 @@ def canonical_timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def canonical_text(
+    seq: int, created_at: str, prev_hash: str, fields: list, detail: str
+) -> str:
+    """The text hashed for one record, from its parts: `fields` are the six
+    values BODY starts with, `detail` is DETAIL already rendered (as the
+    database gives it back). The verifier calls this once per record."""
+    body = _BODY_ENCODER.encode(fields)[:-1]
+    return f"{VERSION_TAG}|{seq}|{created_at}|{prev_hash}|{body}, {detail}]"
+
+
 def canonical_bytes(
     *,
     seq: int,
@@ -99,17 +119,12 @@ def canonical_bytes(
 ) -> bytes:
     """The bytes hashed for one record (`created_at` already canonical)."""
     return canonical_text(
-        [VERSION_TAG, seq, created_at, actor_id, actor_label, subject_id]
-        + [action, dataset_key, purpose],
-        canonical_detail(detail),
+        seq,
+        created_at,
         prev_hash,
+        [actor_id, actor_label, subject_id, action, dataset_key, purpose],
+        canonical_detail(detail),
     ).encode()
-
-
-def canonical_text(fields: list, detail: str, prev_hash: str) -> str:
-    """The canonical text from its parts: the first nine elements, DETAIL
-    already rendered, and prev_hash. The verifier calls this directly."""
-    return f'{_ENCODER.encode(fields)[:-1]},{detail},"{prev_hash}"]'
 
 
 def record_hash(**fields: Any) -> str:

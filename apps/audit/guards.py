@@ -1,4 +1,4 @@
-"""Names of the PostgreSQL guards created by migration 0007 (docs/audit.md).
+"""Names of the PostgreSQL objects of migrations 0007 and 0010 (docs/audit.md).
 
 Each guarded table has a row trigger refusing UPDATE and DELETE and a
 statement trigger refusing TRUNCATE; both call one function that raises
@@ -9,3 +9,6 @@ GUARDED_TABLES = ("audit_auditrecord", "audit_auditcheckpoint")
 ROW_TRIGGER = "audit_append_only"
 TRUNCATE_TRIGGER = "audit_no_truncate"
 REFUSE_FUNCTION = "audit_refuse_change"
+
+# Chains and inserts records in one statement (migration 0010).
+APPEND_FUNCTION = "candor_audit_append"

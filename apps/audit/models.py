@@ -41,6 +41,24 @@ class AuditAction(models.TextChoices):
     )
     RETENTION_ERASED = "retention_erased", _("Erased data past its retention")
     LEAVER_DATA_PURGED = "leaver_data_purged", _("Purged a leaver's data")
+    # Rights requests (apps.rights).
+    RIGHTS_REQUEST_FILED = "rights_request_filed", _("Filed a rights request")
+    RIGHTS_REQUEST_MOVED = "rights_request_moved", _("Moved a rights request on")
+    RIGHTS_DATA_EXPORTED = "rights_data_exported", _("Exported data for a request")
+    RIGHTS_DATA_ERASED = "rights_data_erased", _("Erased data for a request")
+    RIGHTS_DATA_RECTIFIED = "rights_data_rectified", _("Rectified data for a request")
+    RIGHTS_EXPORT_DOWNLOADED = "rights_export_downloaded", _(
+        "Downloaded a request's archive"
+    )
+    RIGHTS_CERTIFICATE_ISSUED = "rights_certificate_issued", _(
+        "Issued an erasure certificate"
+    )
+    RIGHTS_PROCESSING_RESTRICTED = "rights_processing_restricted", _(
+        "Restricted processing"
+    )
+    RIGHTS_RESTRICTION_LIFTED = "rights_restriction_lifted", _(
+        "Lifted a restriction of processing"
+    )
 
 
 class AuditRecord(models.Model):

@@ -4,13 +4,21 @@ Every append takes the chain lock, reads the head (seq and hash of the last
 record) and inserts its records in one statement, chained to that head,
 inside one transaction. The lock is held until that transaction commits, so
 records are numbered in commit order and two writers can never both extend
-the same head. On PostgreSQL the lock is a transaction-scoped advisory lock;
-on SQLite the database's write lock, which the settings take at BEGIN
-(transaction_mode IMMEDIATE), serialises writers already.
+the same head.
+
+On PostgreSQL all of that is one function in the database,
+candor_audit_append() (migration 0010), called with one SELECT: outside a
+transaction the statement is its own transaction, so an append is one round
+trip; inside the caller's transaction it joins it. The lock is a
+transaction-scoped advisory lock. On SQLite the append is done here, in a
+transaction whose database write lock, taken at BEGIN (the settings'
+transaction_mode IMMEDIATE), serialises writers already. Both compute the
+same hash (apps.audit.chain).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +33,7 @@ from apps.audit.chain import (
     record_hash,
 )
 from apps.audit.emails import send_template_mail
+from apps.audit.guards import APPEND_FUNCTION
 from apps.audit.models import (
     AuditAction,
     AuditCheckpoint,
@@ -36,11 +45,18 @@ from apps.audit.signing import checkpoint_sign
 from apps.audit.verify import ChainReport, chain_walk
 from apps.people.models import Employee, User
 
-# Any fixed 64-bit number, the same in every process: "candor audit chain".
-CHAIN_LOCK_KEY = 0x43414E444F52_0A17
 # Aggregates over fewer people would single someone out.
 AGGREGATE_MIN_GROUP = 5
 SYSTEM_ACTOR_LABEL = "candor"
+
+# One statement. Its argument is a JSON array of the records' BODYs
+# (apps.audit.chain), which the database hashes and stores: one string to
+# quote, where seven arrays cost more to adapt than the INSERT takes to run.
+_APPEND_SQL = (
+    "SELECT record_id, record_seq, record_created_at, record_prev_hash, "  # noqa: S608
+    f"record_hash FROM {APPEND_FUNCTION}(%s::jsonb)"
+)
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -61,62 +77,88 @@ class AuditEntry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _lock_chain(using: str) -> tuple[int, str]:
-    """Take the chain lock for this transaction; return the head (seq, hash)."""
-    connection = connections[using]
-    table = connection.ops.quote_name(AuditRecord._meta.db_table)
-    head_sql = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two statements in one round trip (simple query protocol, no
-            # parameters). They must stay two: a statement sees what was
-            # committed when it began, so the head is read by a statement
-            # that starts after the lock is granted, i.e. after the previous
-            # holder's commit, never by the statement that waited.
-            cursor.execute(
-                f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY:d}); {head_sql}"
-            )
-            cursor.nextset()
-        else:
-            cursor.execute(head_sql)
-        head = cursor.fetchone()
-    return (head[0], head[1]) if head else (0, GENESIS_HASH)
-
-
-@transaction.atomic
 def audit_record_many(
     *, entries: Sequence[AuditEntry], using: str = "default"
 ) -> list[AuditRecord]:
     """Append `entries` to the chain, in order, in one lock and one INSERT.
 
-    Raises ValueError for a detail the chain cannot hash reproducibly, an
-    empty purpose, or an aggregate read that names a subject.
+    Atomic on its own, without @transaction.atomic: on PostgreSQL it is one
+    statement, which a decorator's BEGIN and COMMIT would turn into three
+    round trips; on SQLite it opens its own transaction. Inside a caller's
+    transaction the records commit or roll back with it; on PostgreSQL no
+    savepoint is made, so a database error here aborts the caller's
+    transaction (wrap the call in atomic() to survive one). Raises ValueError,
+    before touching the database, for a detail the chain cannot hash
+    reproducibly, an empty purpose, or an aggregate read that names a subject.
     """
     if not entries:
         return []
     for entry in entries:
         _check_entry(entry)
-    seq, prev = _lock_chain(using)
+    records = [_unsaved(entry) for entry in entries]
+    if connections[using].vendor == "postgresql":
+        _append_in_database(records, using=using)
+    else:
+        _append_here(records, using=using)
+    return records
+
+
+def _unsaved(entry: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        actor=entry.actor,
+        actor_label=_actor_label(entry.actor),
+        subject=entry.subject,
+        action=entry.action,
+        dataset_key=entry.dataset_key,
+        purpose=entry.purpose,
+        detail=dict(entry.detail),
+    )
+
+
+def _append_in_database(records: list[AuditRecord], *, using: str) -> None:
+    """Chain and insert `records` with candor_audit_append(): one statement."""
+    bodies = _JSON.encode(
+        [
+            [
+                r.actor_id,
+                r.actor_label,
+                r.subject_id,
+                r.action,
+                r.dataset_key,
+                r.purpose,
+                r.detail,
+            ]
+            for r in records
+        ]
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(_APPEND_SQL, [bodies])
+        rows = cursor.fetchall()
+    if len(rows) != len(records):
+        raise RuntimeError(f"{APPEND_FUNCTION} returned {len(rows)} rows.")
+    for record, row in zip(records, rows, strict=True):
+        record.pk, record.seq, record.created_at, record.prev_hash, record.hash = row
+        record._state.adding, record._state.db = False, using
+
+
+@transaction.atomic
+def _append_here(records: list[AuditRecord], *, using: str) -> None:
+    """Chain and insert `records` in Python, under the database's write lock.
+
+    The transaction began with BEGIN IMMEDIATE (settings), so the lock is
+    held from before the head is read until the commit.
+    """
+    table = connections[using].ops.quote_name(AuditRecord._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        head = cursor.fetchone()
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS_HASH)
     # Taken under the lock, so timestamps never go backwards along the chain.
     now = timezone.now()
     stamp = canonical_timestamp(now)
-    records = []
-    for entry in entries:
+    for record in records:
         seq += 1
-        record = AuditRecord(
-            seq=seq,
-            created_at=now,
-            actor=entry.actor,
-            actor_label=entry.actor.get_username()
-            if entry.actor
-            else SYSTEM_ACTOR_LABEL,
-            subject=entry.subject,
-            action=entry.action,
-            dataset_key=entry.dataset_key,
-            purpose=entry.purpose,
-            detail=dict(entry.detail),
-            prev_hash=prev,
-        )
+        record.seq, record.created_at, record.prev_hash = seq, now, prev
         record.hash = prev = record_hash(
             seq=seq,
             created_at=stamp,
@@ -129,8 +171,7 @@ def audit_record_many(
             detail=record.detail,
             prev_hash=record.prev_hash,
         )
-        records.append(record)
-    return AuditRecord.objects.using(using).bulk_create(records)
+    AuditRecord.objects.using(using).bulk_create(records)
 
 
 def _actor_label(actor: User | None) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from apps.audit.chain import GENESIS_HASH, VERSION_TAG, canonical_text
+from apps.audit.chain import GENESIS_HASH, canonical_text
 from apps.audit.models import AuditCheckpoint, AuditRecord
 from apps.audit.signing import checkpoint_signature_problem
 
@@ -182,14 +182,16 @@ def _start_at(connection, checkpoint: AuditCheckpoint, state: dict) -> None:
 def _walk(connection, state: dict, head: int, checkpoints: dict) -> None:
     # Locals, not attribute lookups: this loop runs once per record. The
     # detail arrives as text already in canonical form (apps.audit.chain).
-    text, sha256, tag = canonical_text, hashlib.sha256, VERSION_TAG
+    text, sha256 = canonical_text, hashlib.sha256
     expected, prev, count = state["seq"] + 1, state["hash"], 0
     try:
         for row in _rows(connection, after=state["seq"], upto=head):
             seq, stamp, actor, label, subject, action, dataset, purpose = row[:8]
             detail, prev_hash, stored = row[8], row[9], row[10]
-            fields = [tag, seq, stamp, actor, label, subject, action, dataset, purpose]
-            computed = sha256(text(fields, detail, prev_hash).encode()).hexdigest()
+            fields = [actor, label, subject, action, dataset, purpose]
+            computed = sha256(
+                text(seq, stamp, prev_hash, fields, detail).encode()
+            ).hexdigest()
             if seq != expected or prev_hash != prev or computed != stored:
                 _diagnose(connection, row, expected, prev, computed)
             if seq in checkpoints and checkpoints[seq].record_hash != stored:

@@ -10,10 +10,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from apps.catalog import taxonomy
 from apps.catalog.models import ErasureStrategy, MaskStrategy, StoreKind
+from apps.stores.redis_keys import location_problem as redis_location_problem
 
 # How a store's connection may be named. Values name where the real setting
 # lives (a Django setting, an environment variable, a database alias); the
@@ -21,7 +24,21 @@ from apps.catalog.models import ErasureStrategy, MaskStrategy, StoreKind
 CONNECTION_KEYS: dict[str, tuple[str, ...]] = {
     StoreKind.SQL: ("database_alias", "url_env", "url_setting"),
     StoreKind.FILES: ("root_setting", "root_env"),
+    StoreKind.REDIS: ("url_env", "url_setting"),
 }
+# Other kinds take any `*_env` / `*_setting` names, and these: exactly one
+# key of each group, and plain settings that are no secret.
+REQUIRED_CONNECTION_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    StoreKind.HTTP: (
+        ("base_url_env", "base_url_setting"),
+        ("secret_env", "secret_setting"),
+    ),
+}
+PLAIN_CONNECTION_KEYS: dict[str, tuple[str, ...]] = {
+    StoreKind.HTTP: ("timeout_seconds",),
+    StoreKind.MANUAL: ("assignee_email",),
+}
+MAX_HTTP_TIMEOUT_SECONDS = 300
 _NAME_SUFFIXES = ("_env", "_setting")
 _SECRET_WORDS = (
     "password",
@@ -96,9 +113,11 @@ def _looks_secret(name: str) -> bool:
 def connection_problems(store_kind: str, connection: Any) -> list[Problem]:
     """What is wrong with a store's connection dict for a store of this kind.
 
-    SQL and file stores take exactly one of their allowed keys. Other kinds
-    take any number of `*_env` / `*_setting` names. Every value must be a
-    name (of a variable, setting or database alias), never the secret itself.
+    SQL, file and Redis stores take exactly one of their allowed keys. Other
+    kinds take any number of `*_env` / `*_setting` names, exactly one of each
+    REQUIRED_CONNECTION_KEYS group, and their PLAIN_CONNECTION_KEYS. Every
+    other value must be a name (of a variable, setting or database alias),
+    never the secret itself.
     """
     attribute = "connection"
     if not isinstance(connection, Mapping):
@@ -107,6 +126,11 @@ def connection_problems(store_kind: str, connection: Any) -> list[Problem]:
     allowed = CONNECTION_KEYS.get(store_kind)
     for name, value in connection.items():
         where = f"{attribute}.{name}"
+        if name in PLAIN_CONNECTION_KEYS.get(store_kind, ()):
+            message = _plain_connection_problem(name, value)
+            if message:
+                problems.append(Problem(where, message))
+            continue
         if allowed is not None and name not in allowed:
             problems.append(
                 Problem(
@@ -145,7 +169,35 @@ def connection_problems(store_kind: str, connection: Any) -> list[Problem]:
                 % {"kind": store_kind, "allowed": ", ".join(allowed)},
             )
         )
+    for group in REQUIRED_CONNECTION_KEYS.get(store_kind, ()):
+        if sum(name in connection for name in group) != 1:
+            problems.append(
+                Problem(
+                    attribute,
+                    _("a %(kind)s store needs exactly one of %(allowed)s")
+                    % {"kind": store_kind, "allowed": ", ".join(group)},
+                )
+            )
     return problems
+
+
+def _plain_connection_problem(name: str, value: Any) -> str | None:
+    """Why a plain connection value (not a name) is wrong, or None."""
+    if name == "timeout_seconds":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= MAX_HTTP_TIMEOUT_SECONDS
+        ):
+            return _("must be a number of seconds above 0 and at most %(max)d") % {
+                "max": MAX_HTTP_TIMEOUT_SECONDS
+            }
+        return None
+    try:
+        validate_email(value if isinstance(value, str) else "")
+    except ValidationError:
+        return _("must be an e-mail address")
+    return None
 
 
 def default_erasure(store_kind: str) -> str:
@@ -169,6 +221,11 @@ def dataset_problems(
         problems.append(
             Problem("subject_field", _("is required for a dataset in a SQL store"))
         )
+    if store_kind == StoreKind.REDIS:
+        # A key pattern that could reach another person's keys is refused.
+        problem = redis_location_problem(location or "")
+        if problem:
+            problems.append(Problem("location", problem))
     if store_kind == StoreKind.FILES:
         if IDENTIFIER_PLACEHOLDER not in (location or ""):
             problems.append(

@@ -39,7 +39,8 @@ def _json(payload: dict, status: int = 200) -> HttpResponse:
 
 
 def _bearer(request: HttpRequest) -> str | None:
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    # META rather than request.headers: that builds a dict of every header.
+    scheme, _, secret = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer":
         return None
     return secret.strip() or None

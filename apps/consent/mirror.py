@@ -7,6 +7,8 @@ Layout (every key under settings.CONSENT_REDIS_PREFIX):
 - ``programs``: hash, program key -> JSON {"id", "consent", "required"}.
 - ``s:<program key>``: hash, employee id -> "event id|state|version|expiry".
 - ``b:<program key>``: hash, employee id -> block kind.
+- ``people``, ``people_floor``, ``clock``: who a subject is (identifier ->
+  employee, leaver); see apps.consent.subjects.
 
 Writes happen after commit (transaction.on_commit), so a withdrawal is in
 Redis before the employee's browser gets its redirect. Two writers may race
@@ -109,7 +111,8 @@ def encode_state(
     return f"{event_id}|{state}|{version}|{expiry}"
 
 
-def _write(detail: str, work) -> None:
+def write_or_repair(detail: str, work) -> None:
+    """Run `work(client)`; a Redis failure is recorded for the repair job."""
     client = mirror_client()
     if client is None:
         return
@@ -127,7 +130,7 @@ def mirror_put_states(*, program_key: str, states: dict[int, str]) -> None:
         args = [item for pair in states.items() for item in pair]
         script(keys=[key("s", program_key)], args=args)
 
-    _write(f"states of {program_key}", work)
+    write_or_repair(f"states of {program_key}", work)
 
 
 def mirror_put_program(*, program_key: str) -> None:
@@ -140,7 +143,7 @@ def mirror_put_program(*, program_key: str) -> None:
         else:
             client.hdel(key("programs"), program_key)
 
-    _write(f"program {program_key}", work)
+    write_or_repair(f"program {program_key}", work)
 
 
 def mirror_put_token(*, token_id: int) -> None:
@@ -159,7 +162,7 @@ def mirror_put_token(*, token_id: int) -> None:
         else:
             client.hdel(key("tokens"), token.secret_hash)
 
-    _write(f"token {token_id}", work)
+    write_or_repair(f"token {token_id}", work)
 
 
 def mirror_put_block(*, program_key: str, employee_id: int) -> None:
@@ -180,7 +183,7 @@ def mirror_put_block(*, program_key: str, employee_id: int) -> None:
         else:
             client.hdel(key("b", program_key), str(employee_id))
 
-    _write(f"block {program_key}/{employee_id}", work)
+    write_or_repair(f"block {program_key}/{employee_id}", work)
 
 
 def program_facts_from_db(*, keys: Iterable[str] | None = None) -> dict[str, dict]:
@@ -265,6 +268,9 @@ def mirror_sync() -> int:
     for program_key, employee_id, kind in blocks:
         pipe.hset(key("b", program_key), str(employee_id), kind)
     pipe.execute()
+    from apps.consent.subjects import people_sync
+
+    people_sync(client)
     # Re-read the small hashes: a revocation or notice published while the
     # sync ran must not be overwritten by the older snapshot.
     _sync_small_hashes(client, program_facts_from_db())
@@ -317,11 +323,17 @@ def mirror_repair(*, force: bool = False) -> bool:
     return True
 
 
-def mirror_clear() -> None:
-    """Remove every key of the mirror (tests and the rebuild command)."""
+def mirror_clear(*, forget_clock: bool = False) -> None:
+    """Remove every key of the mirror (tests and the rebuild command).
+
+    The clock stays unless `forget_clock` (tests, when nothing else writes):
+    a writer that took a version before the clear must not outrank later ones.
+    """
     client = mirror_client()
     if client is None:
         return
     keys = list(client.scan_iter(match=key("*"), count=1000))
+    if not forget_clock:
+        keys = [k for k in keys if k != key("clock")]
     if keys:
         client.delete(*keys)

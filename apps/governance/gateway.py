@@ -72,7 +72,17 @@ def _require(actor: User, subject: Employee, dataset: Dataset) -> Case | None:
     allowed, case = telemetry_access_for(user=actor, employee=subject, dataset=dataset)
     if not allowed:
         raise Http404
+    if subject.user_id != actor.pk and _restricted(subject, dataset):
+        # Art. 18: restricted data is stored, not processed; only the
+        # employee still sees their own.
+        raise Http404
     return case
+
+
+def _restricted(subject: Employee, dataset: Dataset) -> bool:
+    from apps.rights.selectors import restricted_dataset_ids
+
+    return dataset.pk in restricted_dataset_ids(employee=subject)
 
 
 def _window(case: Case | None) -> TimeWindow | None:

@@ -34,6 +34,17 @@ OTHER_PAGES = {
     "consent:api_changes": "collectors with a bearer token; only changes of the "
     "programs in its scope",
     "consent:api_ping": "anyone (a constant body: the benchmark's floor)",
+    # The rights API (apps/rights/api): session or token; the pages' rules.
+    "api:schema": "anyone (the OpenAPI description, no data)",
+    "api:docs": "anyone (the API's documentation page)",
+    "api:rights_requests": "anyone signed in: their own requests only; files "
+    "for themselves",
+    "api:rights_request": "the request's employee",
+    "api:rights_withdraw": "the request's employee, while nothing has run",
+    "api:rights_messages": "the request's employee",
+    "api:rights_download": "the request's employee",
+    "api:rights_download_file": "the request's employee, through an unexpired "
+    "link (a browser session: a recent sign-in)",
 }
 
 

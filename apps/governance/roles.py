@@ -42,8 +42,12 @@ REPORTS = frozenset(
         "governance.export_access_reviews",
         AGGREGATES,
         *AUDIT_LOG,
+        "reports.view_records_of_processing",
+        "reports.view_request_records",
     }
 )
+# Preparing regulators' evidence bundles and keeping the DPIA register.
+REPORT_KEEPERS = frozenset({"reports.prepare_bundle", "reports.manage_dpia"})
 
 EMPLOYEE = Role(
     name="employee",
@@ -75,7 +79,8 @@ PRIVACY_OFFICER = Role(
     name="privacy_officer",
     label=_("Privacy officer"),
     doc="Handles data-subject requests, places and releases legal holds, reads "
-    "the exposure report, retention reports and the audit log. Reads raw "
+    "the exposure report, retention reports and the audit log; keeps the "
+    "DPIA register and prepares regulators' evidence bundles. Reads raw "
     "telemetry only through a case a DPO approved.",
     permissions=REPORTS
     | frozenset(
@@ -85,7 +90,8 @@ PRIVACY_OFFICER = Role(
             "governance.manage_legal_holds",
             "governance.view_legal_holds",
         }
-    ),
+    )
+    | REPORT_KEEPERS,
     aliases=("privacy officer",),
 )
 DPO = Role(
@@ -93,7 +99,8 @@ DPO = Role(
     label=_("Data protection officer"),
     doc="Approves or rejects cases (never their own), owns the grants they "
     "approved in access reviews, places legal holds, reads every report and "
-    "the audit log. Opens no case and reads no telemetry.",
+    "the audit log; keeps the DPIA register and prepares regulators' evidence "
+    "bundles. Opens no case and reads no telemetry.",
     permissions=REPORTS
     | frozenset(
         {
@@ -101,7 +108,8 @@ DPO = Role(
             "governance.manage_legal_holds",
             "governance.view_legal_holds",
         }
-    ),
+    )
+    | REPORT_KEEPERS,
     aliases=("dpo", "data protection officer"),
 )
 SECURITY_INVESTIGATOR = Role(
@@ -124,9 +132,11 @@ AUDITOR = Role(
 REGULATOR = Role(
     name="regulator",
     label=_("Regulator"),
-    doc="Reads reports (exposure, retention, access reviews, aggregates) and "
-    "the audit log. Never raw telemetry, never an individual's legal hold.",
-    permissions=REPORTS,
+    doc="Reads reports (exposure, retention, access reviews, aggregates, "
+    "records of processing, request records) and the audit log; downloads "
+    "the evidence bundles prepared for them. Never raw telemetry, never an "
+    "individual's legal hold.",
+    permissions=REPORTS | {"reports.receive_bundle"},
     aliases=("regulator",),
 )
 

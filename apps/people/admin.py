@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from apps.consent.subjects import identities_refresh_on_commit
 from apps.people.models import Department, Employee, Identifier, User
 
 
@@ -57,6 +58,31 @@ class EmployeeAdmin(admin.ModelAdmin):
             {"fields": ["public_id", "created_at", "updated_at"]},
         ),
     ]
+
+    # The consent decision API holds identifiers and leaver status in Redis.
+    # The admin saves models itself (no people service does this), so it
+    # names the identifiers held before each change: removed ones stop
+    # resolving, and leaver edits count at once.
+    def save_related(self, request, form, formsets, change) -> None:
+        before = list(form.instance.identifiers.values_list("kind", "value"))
+        super().save_related(request, form, formsets, change)
+        identities_refresh_on_commit(
+            employee_ids=[form.instance.pk], identifiers=before
+        )
+
+    def delete_model(self, request, obj) -> None:
+        before = list(obj.identifiers.values_list("kind", "value"))
+        super().delete_model(request, obj)
+        identities_refresh_on_commit(identifiers=before)
+
+    def delete_queryset(self, request, queryset) -> None:
+        before = list(
+            Identifier.objects.filter(employee__in=queryset).values_list(
+                "kind", "value"
+            )
+        )
+        super().delete_queryset(request, queryset)
+        identities_refresh_on_commit(identifiers=before)
 
 
 @admin.register(Department)

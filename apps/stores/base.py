@@ -36,6 +36,20 @@ class StoreMisconfigured(StoreError):
     """The catalog's settings for the store are wrong: retrying will not help."""
 
 
+class ManualStep(StoreError):
+    """The store has no API: a person must carry out this step by hand.
+
+    `assignee` names who (the store's owner, or its connection's
+    assignee_email) and `action` what ("count", "export", "erase", ...), so
+    that the rights engine can turn the job into a task for that person.
+    """
+
+    def __init__(self, store: Store, reason: str, *, assignee: str, action: str):
+        self.assignee = assignee
+        self.action = action
+        super().__init__(store, reason)
+
+
 @dataclass(frozen=True)
 class DatasetSummary:
     """How much a dataset holds about one subject."""
@@ -162,6 +176,23 @@ class Connector(abc.ABC):
         "schema.table" outside the default schema; files: top-level folders),
         so that the exposure report can name what the catalog does not."""
 
+    @abc.abstractmethod
+    def rectify(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        key: str,
+        changes: dict[str, Any],
+    ) -> int:
+        """Set field -> new value on the subject's record `key` (GDPR Art. 16).
+
+        Only fields the catalog lists for the dataset may change, never its
+        primary key or subject field (ValueError otherwise, before the store
+        is touched). Returns 1 if the record was updated, 0 if `key` is not
+        one of this subject's records: another person's record is never
+        touched.
+        """
+
     def open_file(
         self,
         dataset: Dataset,
@@ -177,3 +208,27 @@ class Connector(abc.ABC):
         and, when `window` is given, was written within it.
         """
         raise FileNotFoundError(key)
+
+    def checked_changes(
+        self, dataset: Dataset, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes, if every field may be rectified; ValueError otherwise.
+
+        Moving a record to another person (its subject field) or renumbering
+        it (its primary key) is not a correction of it, so both are refused.
+        """
+        if not changes:
+            raise ValueError(f"dataset '{dataset.key}': no changes to apply")
+        listed = set(dataset.fields.values_list("name", flat=True))
+        for name in changes:
+            if name in (dataset.primary_key, dataset.subject_field):
+                raise ValueError(
+                    f"dataset '{dataset.key}': field '{name}' is the record's "
+                    "primary key or subject field and cannot be rectified"
+                )
+            if name not in listed:
+                raise ValueError(
+                    f"dataset '{dataset.key}': '{name}' is not a field the "
+                    "catalog lists for it, so it cannot be rectified"
+                )
+        return dict(changes)

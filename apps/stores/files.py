@@ -13,6 +13,7 @@ import mimetypes
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -187,6 +188,19 @@ class FileStoreConnector(Connector):
                     break
                 return candidate
         raise FileNotFoundError(key)
+
+    def rectify(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        key: str,
+        changes: dict[str, Any],
+    ) -> int:
+        # A capture is what it shows: correcting it would forge it.
+        raise StoreMisconfigured(
+            self.store,
+            f"dataset '{dataset.key}': a file cannot be rectified; erase it instead",
+        )
 
     # -- helpers -----------------------------------------------------------
 

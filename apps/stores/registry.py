@@ -3,11 +3,17 @@
 from apps.catalog.models import Store, StoreKind
 from apps.stores.base import Connector, StoreMisconfigured
 from apps.stores.files import FileStoreConnector
+from apps.stores.http import HttpConnector
+from apps.stores.manual import ManualConnector
+from apps.stores.redis import RedisConnector
 from apps.stores.sql import SqlConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     StoreKind.SQL: SqlConnector,
     StoreKind.FILES: FileStoreConnector,
+    StoreKind.REDIS: RedisConnector,
+    StoreKind.HTTP: HttpConnector,
+    StoreKind.MANUAL: ManualConnector,
 }
 
 

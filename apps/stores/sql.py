@@ -260,6 +260,42 @@ class SqlConnector(Connector):
                 names += [prefix + n for n in inspector.get_table_names(schema)]
         return sorted(names)
 
+    def rectify(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        key: str,
+        changes: dict[str, Any],
+    ) -> int:
+        changes = self.checked_changes(dataset, changes)
+        ids = _identifiers(identifiers)
+        if not ids:
+            return 0
+        t = self._target(dataset)
+        values = {}
+        for name, value in changes.items():
+            column = _require_column(self.store, t.table, dataset, name)
+            try:
+                values[name] = _bind_value(column, value)
+            except ValueError:
+                raise ValueError(
+                    f"dataset '{dataset.key}': field '{name}' cannot hold a value "
+                    "of that form"
+                ) from None
+        try:
+            pk = _bind_value(t.pk, key)
+        except ValueError:
+            return 0  # Not a key this table could hold: nobody's record.
+        # One statement: the subject condition and the update cannot drift
+        # apart, so a key of another person's row updates nothing.
+        stmt = (
+            t.table.update()
+            .where(t.pk == pk, t.subject.in_(ids))
+            .values({t.table.c[name]: value for name, value in values.items()})
+        )
+        with self._errors(t.engine, dataset), t.engine.begin() as conn:
+            return 1 if conn.execute(stmt).rowcount else 0
+
     # -- helpers -----------------------------------------------------------
 
     def _target(self, dataset: Dataset) -> _Target:
@@ -416,3 +452,22 @@ def _require_column(store, table: sa.Table, dataset: Dataset, name: str) -> sa.C
             f"'{dataset.location}'",
         )
     return table.c[name]
+
+
+def _bind_value(column: sa.Column, value: Any) -> Any:
+    """A value given as text (a key, a corrected field) in the column's type.
+
+    ValueError if it cannot be one; other values go to the database as given.
+    """
+    if not isinstance(value, str):
+        return value
+    if isinstance(column.type, sa.Integer):
+        return int(value)
+    if isinstance(column.type, sa.DateTime):
+        parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        if column.type.timezone:
+            return parsed
+        return parsed.astimezone(dt.UTC).replace(tzinfo=None)  # Naive columns hold UTC.
+    return value

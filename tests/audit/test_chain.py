@@ -1,4 +1,4 @@
-"""Appending links each record to the one before, in one lock and one INSERT."""
+"""Appending links each record to the one before, in one lock and one statement."""
 
 import datetime as dt
 import hashlib
@@ -59,14 +59,15 @@ def test_the_canonical_form_is_the_documented_one():
         prev_hash="a" * 64,
     )
     text = (
-        '["candor-audit-v1",3,"2026-11-22T16:15:00.000042+00:00",9,"olivia",null,'
-        '"read_aggregate","keystrokes","Quarterly dashboard – Zürich",'
-        '{"b": [true, null], "group": "Sales", "department_id": 4},"' + "a" * 64 + '"]'
+        "candor-audit-v2|3|2026-11-22T16:15:00.000042+00:00|" + "a" * 64 + "|"
+        '[9, "olivia", null, "read_aggregate", "keystrokes", '
+        '"Quarterly dashboard – Zürich", '
+        '{"b": [true, null], "group": "Sales", "department_id": 4}]'
     )
     assert record_hash(**fields) == hashlib.sha256(text.encode()).hexdigest()
 
 
-def test_a_batch_is_one_lock_and_one_insert(alice, officer):
+def test_a_batch_is_one_statement(alice, officer):
     audit_record_access(actor=officer, subject=alice, action="read_counts", purpose="x")
     entries = [
         AuditEntry(
@@ -81,11 +82,21 @@ def test_a_batch_is_one_lock_and_one_insert(alice, officer):
     ]
     with CaptureQueriesContext(connection) as queries:
         records = audit_record_many(entries=entries)
-    inserts = [q for q in queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
+    sql = [q["sql"] for q in queries]
+    if connection.vendor == "postgresql":
+        # Lock, head, hashes and INSERT are all candor_audit_append().
+        assert len(sql) == 1 and "candor_audit_append(" in sql[0]
+    else:
+        assert len([q for q in sql if q.startswith("INSERT")]) == 1
     assert [r.seq for r in records] == list(range(2, 12))
     assert records[0].prev_hash == AuditRecord.objects.get(seq=1).hash
     assert len({r.created_at for r in records}) == 1
+    # What the caller gets back is what was stored.
+    stored = AuditRecord.objects.filter(seq__gte=2).order_by("seq")
+    assert [(r.pk, r.seq, r.created_at, r.hash) for r in records] == [
+        (r.pk, r.seq, r.created_at, r.hash) for r in stored
+    ]
+    assert [recomputed(r) for r in stored] == [r.hash for r in stored]
 
 
 def test_it_refuses_what_it_cannot_hash_again(alice, officer):
@@ -138,20 +149,24 @@ def test_awkward_details_come_back_from_the_database_as_they_were_hashed(alice):
         {"big": 2**62, "neg": -7, "list": [1, "two", None, False, {"k": "v"}]},
         {},
     ]
+    # The other text fields are hashed as the database renders them too.
+    texts = ['quote " backslash \\ \t \n \x07 \x7f \u2028 ☃ Zürich', "", "/", "</"]
     audit_record_many(
         entries=[
             AuditEntry(
                 actor=None,
                 subject=alice,
                 action="read_counts",
-                purpose="p",
+                purpose=f"p {text}",
+                dataset_key=text,
                 detail=detail,
             )
-            for detail in details
+            for detail, text in zip(details, texts, strict=True)
         ]
     )
     stored = list(AuditRecord.objects.order_by("seq"))
     assert [r.detail for r in stored] == details
+    assert [r.dataset_key for r in stored] == texts
     assert [recomputed(r) for r in stored] == [r.hash for r in stored]
     report = chain_walk()
     assert (report.ok, report.records, report.problem) == (True, 4, "")

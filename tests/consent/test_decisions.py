@@ -1,4 +1,9 @@
-"""Every reason the decision API gives, on the database and on the Redis mirror."""
+"""Every reason the decision API gives, on the database and on the Redis mirror.
+
+Tests that edit people through the ORM then call identities_refresh_on_commit,
+as every people write path does (tests/consent/test_subject_mirror.py holds
+the roster import and the admin to it).
+"""
 
 import datetime as dt
 import json
@@ -17,6 +22,7 @@ from apps.consent.services import (
     processing_block_lift,
     processing_block_place,
 )
+from apps.consent.subjects import identities_refresh_on_commit
 from apps.people.models import Identifier
 from tests.consent.conftest import DECISIONS_URL, answer, ask, make_program, publish
 
@@ -129,6 +135,7 @@ def test_it_allows_mandatory_programs_but_not_leavers(
 ):
     bob.is_leaver = True
     bob.save()
+    identities_refresh_on_commit(employee_ids=[bob.pk])
     assert answer(client, token, "endpoint_security", alice.work_email) == (
         "allow",
         "legal_basis",
@@ -145,6 +152,7 @@ def test_it_denies_leavers_even_with_consent(
     consent_grant(employee=alice, program=training, notice=notice)
     alice.left_on = timezone.localdate() - dt.timedelta(days=1)
     alice.save()
+    identities_refresh_on_commit(employee_ids=[alice.pk])
     assert answer(client, token, "ai_model_training", alice.work_email)[1] == "leaver"
 
 
@@ -247,10 +255,10 @@ def test_an_internal_error_is_a_deny(
 ):
     consent_grant(employee=alice, program=training, notice=notice)
 
-    def broken(subjects):
-        raise RuntimeError("identifier table gone")
+    def broken(**facts):
+        raise RuntimeError("judgement failed")
 
-    monkeypatch.setattr(decisions_module, "_resolve", broken)
+    monkeypatch.setattr(decisions_module, "_judge", broken)
     assert answer(client, token, "ai_model_training", alice.work_email) == (
         "deny",
         "error",
@@ -291,6 +299,7 @@ def test_a_program_becoming_consent_based_has_no_consent_yet(
 def test_identifiers_count_at_once(client, backend, token, training, notice, alice):
     consent_grant(employee=alice, program=training, notice=notice)
     Identifier.objects.filter(employee=alice, kind="device_serial").delete()
+    identities_refresh_on_commit(identifiers=[("device_serial", "SN-ALICE-1")])
     assert answer(
         client, token, "ai_model_training", "SN-ALICE-1", kind="device_serial"
     ) == ("deny", "unknown_subject")

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.consent import mirror
+from apps.consent import mirror, sources
 from apps.consent.mirror import key, mirror_repair, mirror_sync
 from apps.consent.models import MirrorRepair
 from apps.consent.services import consent_grant, consent_withdraw
@@ -27,8 +27,8 @@ def test_the_next_call_after_a_withdrawal_is_denied_by_redis(
     with CaptureQueriesContext(connection) as queries:
         result = answer(client, token, "ai_model_training", alice.work_email)
     assert result == ("deny", "withdrawn")
-    # Only the identifier lookup touched the database: Redis gave the answer.
-    assert len(queries) == 1 and "people_identifier" in queries[0]["sql"]
+    # Redis gave the whole answer, identifier included.
+    assert queries.captured_queries == []
 
 
 def test_an_unsynced_mirror_is_not_trusted(client, redis_backend, token, subjects):
@@ -75,3 +75,25 @@ def test_a_sync_never_overwrites_a_newer_state(
     mirror.mirror_put_states(program_key="ai_model_training", states={alice.pk: older})
     value = redis_backend.hget(key("s", "ai_model_training"), field)
     assert value.split("|")[1] == "withdrawn"
+
+
+def test_a_broken_connection_is_answered_by_the_database_then_replaced(
+    client, redis_backend, token, subjects, training, notice
+):
+    alice = subjects[0]
+    consent_grant(employee=alice, program=training, notice=notice)
+    mirror_sync()
+    assert answer(client, token, "ai_model_training", alice.work_email)[0] == "allow"
+    # The decision path's own connection dies under it (a server restart).
+    _pid, connection_ = sources._local.connections[id(redis_backend)]
+    connection_._sock.close()
+    consent_withdraw(employee=alice, program=training)
+    with CaptureQueriesContext(connection) as queries:
+        result = answer(client, token, "ai_model_training", alice.work_email)
+    assert result == ("deny", "withdrawn")
+    assert queries.captured_queries  # the database answered
+    mirror._suspect = False  # a read failure: nothing to repair
+    with CaptureQueriesContext(connection) as queries:
+        result = answer(client, token, "ai_model_training", alice.work_email)
+    assert result == ("deny", "withdrawn")
+    assert queries.captured_queries == []  # a fresh connection, Redis again

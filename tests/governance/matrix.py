@@ -28,6 +28,10 @@ DPO = frozenset({"dpo"})
 REPORT_READERS = frozenset({"privacy_officer", "dpo", "auditor", "regulator"})
 HOLD_READERS = frozenset({"privacy_officer", "dpo", "auditor"})
 HOLD_MANAGERS = frozenset({"privacy_officer", "dpo"})
+# Preparers see every bundle; a regulator, the bundles prepared for them.
+BUNDLE_READERS = HOLD_MANAGERS | {"regulator"}
+# Rights requests: officers handle them (governance.handle_requests).
+REQUEST_HANDLERS = frozenset({"privacy_officer"})
 # Roles with the aggregate-reports capability (apps.governance.roles).
 RATE_READERS = frozenset(
     {"hr", "manager", "privacy_officer", "dpo", "auditor", "regulator"}
@@ -53,6 +57,18 @@ def action(allowed, allowed_other=None, **data) -> Rule:
         allowed=allowed,
         allowed_other=allowed_other,
         ok=302,
+        wrong_method="get",
+        data=data,
+    )
+
+
+def api_action(allowed, allowed_other=None, **data) -> Rule:
+    """An API POST that answers 200 with the object; anonymous gets 401."""
+    return Rule(
+        method="post",
+        allowed=allowed,
+        allowed_other=allowed_other,
+        anonymous=401,
         wrong_method="get",
         data=data,
     )
@@ -99,4 +115,72 @@ MATRIX: dict[str, Rule] = {
     "governance:my_review_items": Rule(),
     "governance:review_item_decision": action(ALL, NOBODY, decision="recertify"),
     "governance:retention_runs": Rule(allowed=REPORT_READERS),
+    # Reports (apps/reports): dashboards per role; records for report readers;
+    # bundles for their preparers and, each, for the regulator they are for.
+    "reports:officer_dashboard": Rule(allowed=frozenset({"privacy_officer"})),
+    "reports:dpo_dashboard": Rule(allowed=DPO),
+    "reports:hr_dashboard": Rule(allowed=RATE_READERS),
+    "reports:ropa": Rule(allowed=REPORT_READERS),
+    "reports:ropa_export": Rule(allowed=REPORT_READERS),
+    "reports:request_records": Rule(allowed=REPORT_READERS),
+    "reports:request_records_export": Rule(allowed=REPORT_READERS),
+    "reports:request_metrics_export": Rule(allowed=REPORT_READERS),
+    "reports:dpia_register": Rule(allowed=REPORT_READERS),
+    "reports:dpia_update": action(HOLD_MANAGERS, status="in_progress"),
+    "reports:bundle_list": Rule(allowed=BUNDLE_READERS),
+    "reports:bundle_new": action(
+        HOLD_MANAGERS,
+        recipient="regulator@example.com",
+        period_start="2026-01-01",
+        period_end="2026-01-31",
+    ),
+    "reports:bundle_detail": Rule(allowed=BUNDLE_READERS, allowed_other=HOLD_MANAGERS),
+    "reports:bundle_download": Rule(
+        allowed=BUNDLE_READERS, allowed_other=HOLD_MANAGERS
+    ),
+    # Rights requests (apps/rights): a request is its employee's alone; the
+    # certificate also an officer's; the queue and decisions officers' only.
+    "rights:my_requests": Rule(),
+    "rights:request_new": Rule(wrong_method="put"),
+    "rights:request_detail": Rule(allowed_other=NOBODY),
+    "rights:request_progress": Rule(allowed_other=NOBODY),
+    "rights:request_message": action(ALL, NOBODY, body="Hello"),
+    "rights:request_withdraw": action(ALL, NOBODY),
+    "rights:certificate": Rule(allowed_other=REQUEST_HANDLERS),
+    # An expired archive: its employee is told so (410), anyone else 404.
+    "rights:download": Rule(ok=410, allowed_other=NOBODY),
+    "rights:my_tasks": Rule(),
+    "rights:task_confirm": action(ALL, REQUEST_HANDLERS, records=1, note="Done"),
+    "rights:officer_queue": Rule(allowed=REQUEST_HANDLERS),
+    "rights:officer_request": Rule(allowed=REQUEST_HANDLERS),
+    "rights:officer_confirm_identity": action(REQUEST_HANDLERS, reason="Badge"),
+    "rights:officer_approve": action(REQUEST_HANDLERS),
+    "rights:officer_refuse": action(REQUEST_HANDLERS, reason="Unfounded"),
+    "rights:officer_ask": action(REQUEST_HANDLERS, question="Which laptop?"),
+    "rights:officer_extend": action(REQUEST_HANDLERS, reason="Many stores"),
+    "rights:officer_split": action(REQUEST_HANDLERS, reason="Hold"),
+    "rights:officer_message": action(REQUEST_HANDLERS, body="On it"),
+    "rights:officer_objection": action(
+        REQUEST_HANDLERS, upheld="no", reasoning="Security"
+    ),
+    "rights:officer_job_retry": action(REQUEST_HANDLERS),
+    "rights:officer_job_abandon": action(REQUEST_HANDLERS, reason="Gone"),
+    "rights:officer_restriction_lift": action(REQUEST_HANDLERS, reason="Verified"),
+    # The API (apps/rights/api): the same rules; anonymous callers get 401.
+    "api:schema": Rule(anonymous=200),
+    "api:docs": Rule(anonymous=200),
+    "api:rights_requests": Rule(anonymous=401, wrong_method="put"),
+    "api:rights_request": Rule(allowed_other=NOBODY, anonymous=401),
+    "api:rights_withdraw": api_action(ALL, NOBODY),
+    "api:rights_messages": Rule(
+        allowed_other=NOBODY, anonymous=401, wrong_method="put"
+    ),
+    "api:rights_download": Rule(ok=410, allowed_other=NOBODY, anonymous=401),
+    "api:rights_download_file": Rule(ok=410, allowed_other=NOBODY, anonymous=401),
+    "api:rights_queue": Rule(allowed=REQUEST_HANDLERS, anonymous=401),
+    "api:rights_approve": api_action(REQUEST_HANDLERS),
+    "api:rights_refuse": api_action(REQUEST_HANDLERS, reason="Unfounded"),
+    "api:rights_extend": api_action(REQUEST_HANDLERS, reason="Many stores"),
+    "api:rights_ask": api_action(REQUEST_HANDLERS, question="Which laptop?"),
+    "api:rights_confirm_identity": api_action(REQUEST_HANDLERS, reason="Badge"),
 }

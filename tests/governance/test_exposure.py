@@ -83,3 +83,13 @@ def test_the_page_and_csv(client, over_shared, shadow_table, auditor, bob):
     assert client.get(reverse("governance:exposure")).status_code == 404
     assert client.get(reverse("governance:exposure_csv")).status_code == 404
     assert exposure_report(user=bob.user) is None
+
+
+def test_a_redis_dataset_is_registered_under_its_key_prefix():
+    from apps.catalog.models import Dataset, Store
+    from apps.governance.selectors.exposure import _registered
+
+    store = Store(key="cache", name="Cache", kind="redis")
+    dataset = Dataset(store=store, location="presence:{identifier}:*")
+
+    assert _registered(dataset) == "presence"

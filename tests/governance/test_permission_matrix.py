@@ -5,8 +5,10 @@ afresh, so a POST that succeeds cannot change the next cell's answer.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from apps.catalog.models import LegalBasis, Program
@@ -16,9 +18,11 @@ from apps.consent.services.notices import notice_publish_from_catalog
 from apps.governance.matrix import named_patterns
 from apps.governance.models import AccessReview, Case, LegalHold, ReviewItem
 from apps.people.models import Identifier
+from apps.reports.models import Bundle
 from tests.governance.conftest import WINDOW_END, WINDOW_START, make_user
 from tests.governance.matrix import MATRIX, ROLE_NAMES
 from tests.monitoring_fixtures import _write_png
+from tests.rights.matrix_urls import OFFICER_URLS, SUBJECT_URLS, rights_url, task_url
 
 pytestmark = pytest.mark.django_db(databases=["default", "telemetry"], transaction=True)
 
@@ -69,6 +73,7 @@ def world(roles, catalog, settings):
         retention_days=365,
     )
     notice_publish_from_catalog(program=training)
+    settings.REPORTS_BUNDLE_DIR = settings.TELEMETRY_FILES_ROOT.parent / "bundles"
     return {"users": users, "strangers": strangers, "catalog": catalog}
 
 
@@ -119,6 +124,22 @@ def _item(owner) -> ReviewItem:
     )
 
 
+def _bundle(recipient, world) -> Bundle:
+    """A ready evidence bundle prepared for `recipient` (its file a stub)."""
+    folder = Path(settings.REPORTS_BUNDLE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    return Bundle.objects.create(
+        recipient=recipient,
+        requested_by=world["users"]["dpo"],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 1, 31),
+        status="ready",
+        sha256="0" * 64,
+        file_name="matrix.zip",
+    )
+
+
 def url_for(name: str, actor, own: bool, world) -> str:
     """The URL of `name` on the actor's own object, or on someone else's."""
     other = world["strangers"]["investigator"]
@@ -162,8 +183,18 @@ def url_for(name: str, actor, own: bool, world) -> str:
     if name == "consent:receipt":
         owner = actor if own and actor else alice_like
         return reverse(name, kwargs={"event_id": _consent_event(owner)})
-    if name in ("consent:grant", "consent:withdraw"):
+    if name in ("consent:grant", "consent:withdraw", "reports:dpia_update"):
         return reverse(name, kwargs={"key": "training"})
+    if name == "rights:task_confirm":
+        assignee = (actor if own and actor else other).email
+        return task_url(assignee, alice_like.employee, world)
+    if name in OFFICER_URLS:
+        return rights_url(name, alice_like.employee, world)
+    if name in SUBJECT_URLS:
+        return rights_url(name, subject, world)
+    if name in ("reports:bundle_detail", "reports:bundle_download"):
+        recipient = actor if own and actor else other
+        return reverse(name, kwargs={"public_id": _bundle(recipient, world).public_id})
     return reverse(name)
 
 

@@ -10,6 +10,14 @@ import pytest
 
 from apps.catalog.models import Dataset, Program, Store
 from apps.stores.engines import engines_dispose
+from tests.stores.http_service import http_service  # noqa: F401 (a fixture)
+from tests.stores.redis_fixtures import (  # noqa: F401 (fixtures)
+    presence,
+    raw,
+    redis_program,
+    redis_store,
+    redis_url,
+)
 from tests.stores.scratch import (
     ROWS,
     create_events_table,

@@ -97,7 +97,9 @@ def test_the_selector_returns_only_the_stores_asked_for(stores):
     found = store_status_for(stores=[stores["ok"], stores["redis"]])
 
     assert sorted(found) == ["cache", "telemetry-db"]
-    assert found["cache"].error == "no connector for kind 'redis'"
+    assert found["cache"].error == (
+        "connection must name exactly one of url_env, url_setting"
+    )
     assert store_status_for(stores=[]) == {}
 
 

@@ -1,7 +1,8 @@
 """Step 2 of 3: number and chain the records written before the chain existed.
 
-They are chained in the order they were written (by id), with the version-1
-canonical form (apps.audit.chain), which never changes.
+They are chained in the order they were written (by id), with the canonical
+form of apps.audit.chain (version 2 since migration 0010; a database chained
+under version 1 does not verify under version 2, docs/audit.md).
 """
 
 from django.db import migrations

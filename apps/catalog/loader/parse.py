@@ -10,6 +10,7 @@ from apps.catalog import taxonomy
 from apps.catalog.loader import schema
 from apps.catalog.loader.errors import ErrorList
 from apps.catalog.loader.yamlio import read_yaml
+from apps.catalog.models import StoreKind
 from apps.catalog.validation import (
     Problem,
     connection_problems,
@@ -144,9 +145,25 @@ def _read_stores(top: dict, errors: ErrorList) -> dict[str, StoreSpec]:
             report(
                 errors, where, connection_problems(values["kind"], values["connection"])
             )
+            _check_manual_store(values, where, errors)
         stores[key] = StoreSpec(key=key, values=values)
         origins[key] = where
     return stores
+
+
+def _check_manual_store(values: dict, where: str, errors: ErrorList) -> None:
+    """A manual store's steps are tasks for a person: someone must be named."""
+    connection = values["connection"]
+    if values["kind"] != StoreKind.MANUAL or not isinstance(connection, dict):
+        return
+    if not values.get("owner") and not connection.get("assignee_email"):
+        errors.add(
+            f"{where}.owner",
+            _(
+                "a manual store needs an owner or connection.assignee_email: "
+                "its requests become that person's tasks"
+            ),
+        )
 
 
 def _read_program(

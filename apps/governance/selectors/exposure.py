@@ -164,8 +164,12 @@ def exposure_report(*, user: User) -> ExposureReport | None:
 
 
 def _registered(dataset: Dataset) -> str:
+    """The location as the store's list_locations() names it."""
     if dataset.store.kind == "files":
         return dataset.location.split("/", 1)[0]
+    if dataset.store.kind == "redis":
+        # Redis lists key prefixes: "presence:{identifier}:*" -> "presence".
+        return dataset.location.split(":", 1)[0]
     return dataset.location
 
 

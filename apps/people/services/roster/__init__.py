@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from apps.consent.subjects import identities_refresh_on_commit
 from apps.people.models import Employee, Identifier
 from apps.people.services.roster.reading import (
     ROSTER_COLUMNS,
@@ -60,10 +61,12 @@ def roster_import(*, path: Path) -> RosterSummary:
         number: {(i.kind, i.value): i for i in employee.identifiers.all()}
         for number, employee in employees.items()
     }
+    removed: list[tuple[str, str]] = []
     for row in reader.rows:
         for pair, identifier in current[row.employee_number].items():
             if pair not in row.identifiers:
                 identifier.delete()
+                removed.append(pair)
                 changed[row.employee_number] = True
     for row in reader.rows:
         employee = employees[row.employee_number]
@@ -90,6 +93,14 @@ def roster_import(*, path: Path) -> RosterSummary:
             employee.save(update_fields=["manager", "updated_at"])
             changed[row.employee_number] = True
 
+    # The consent decision API holds identifiers and leavers in Redis: after
+    # commit, rewrite those of changed employees and drop removed ones.
+    identities_refresh_on_commit(
+        employee_ids=[
+            employees[n].pk for n, was_changed in changed.items() if was_changed
+        ],
+        identifiers=removed,
+    )
     for row in reader.rows:
         if row.employee_number not in existing:
             summary.created += 1

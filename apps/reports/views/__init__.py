@@ -1,0 +1,2 @@
+"""Reports pages: dashboards, records of processing, request records, DPIA
+register, evidence bundles."""

@@ -1,0 +1,243 @@
+"""Finishing a request once its jobs are settled: the access archive, the
+erasure certificate, the answer to the employee.
+
+A job is settled when done, skipped for an exemption, or failed and given
+up by an officer. A failed job that nobody gave up keeps the request in
+progress: the officer sees it and retries it (or gives it up). The request
+ends "partially completed" when a dataset was kept (an exemption) or given
+up; the answer names each one and why.
+
+The job that settles last asks for the finish (a task, on commit) and the
+sweeper asks again for any request left behind (a lost message, a killed
+worker). Finishing twice is harmless: the request's status moves under a
+row lock and a conditional update, the archive's assembly under a lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record_access
+from apps.rights import signing
+from apps.rights.lifecycle import RequestStatus
+from apps.rights.models import (
+    ErasureCertificate,
+    Export,
+    ExportStatus,
+    Job,
+    JobStatus,
+    Request,
+    RequestKind,
+)
+from apps.rights.notifications import request_notify_on_commit
+from apps.rights.services.lifecycle import RequestRefused, request_move
+
+logger = logging.getLogger(__name__)
+
+EXPORT_KINDS = (RequestKind.ACCESS, RequestKind.PORTABILITY)
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def settled_q() -> Q:
+    """Jobs that need nothing more from a worker or a person."""
+    return Q(status__in=[JobStatus.DONE, JobStatus.SKIPPED]) | Q(
+        status=JobStatus.FAILED, abandoned_at__isnull=False
+    )
+
+
+def jobs_settled(*, request_id: int) -> bool:
+    return not Job.objects.filter(request_id=request_id).exclude(settled_q()).exists()
+
+
+def _outcome(job: Job) -> str:
+    if job.status == JobStatus.SKIPPED:
+        return "kept"
+    if job.abandoned_at:
+        return "given_up"
+    if job.confirmed_at:
+        return "confirmed_by_person"
+    return {"erase": "erased", "export": "exported", "rectify": "rectified"}.get(
+        job.action, job.action
+    )
+
+
+def _answer(request: Request, jobs: list[Job]) -> tuple[bool, str]:
+    """(partial, the answer): one line per dataset not fully carried out."""
+    lines = []
+    for job in jobs:
+        if job.status == JobStatus.SKIPPED:
+            lines.append(f"{job.dataset.name}: {job.exemption_detail}")
+        elif job.abandoned_at:
+            lines.append(f"{job.dataset.name}: not carried out: {job.abandon_reason}")
+    if not lines:
+        return (
+            False,
+            f"Your {request.get_kind_display()} request was carried out in full.",
+        )
+    head = f"Your {request.get_kind_display()} request was carried out in part."
+    return True, "\n".join([head, *lines])
+
+
+def certificate_payload(request: Request, jobs: list[Job], issued: dt.datetime) -> dict:
+    """What the certificate states: references and counts, no personal data."""
+    datasets = []
+    remaining = 0
+    verified = True
+    for job in jobs:
+        outcome = _outcome(job)
+        after = job.records_remaining
+        if outcome in ("erased", "confirmed_by_person"):
+            remaining += after or 0
+            verified = verified and after == 0
+        datasets.append(
+            {
+                "dataset": job.dataset.key,
+                "name": job.dataset.name,
+                "store": job.dataset.store.key,
+                "strategy": job.dataset.erasure_strategy,
+                "outcome": outcome,
+                "records_before": job.records_found,
+                "records_after": after,
+                "exemption": job.exemption or None,
+                "reason": job.exemption_detail or job.abandon_reason or None,
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            }
+        )
+    return {
+        "certificate": "erasure",
+        "version": 1,
+        "issuer": settings.SITE_URL,
+        "request": str(request.public_id),
+        "subject": str(request.subject.public_id),
+        "received_at": request.received_at.isoformat(),
+        "approved_at": request.approved_at.isoformat() if request.approved_at else None,
+        "issued_at": issued.isoformat(),
+        "datasets": datasets,
+        "verification": {
+            "result": "passed" if verified else "failed",
+            "records_remaining": remaining,
+        },
+    }
+
+
+def certificate_issue(*, request: Request, jobs: list[Job]) -> ErasureCertificate:
+    issued = _now()
+    payload = certificate_payload(request, jobs, issued)
+    signed = signing.sign(payload)
+    certificate = ErasureCertificate(
+        request=request,
+        payload=payload,
+        signature=signed.signature,
+        key_id=signed.key_id,
+        created_at=issued,
+    )
+    certificate.full_clean(exclude=["request"])
+    certificate.save()
+    audit_record_access(
+        actor=None,
+        subject=request.subject,
+        action=AuditAction.RIGHTS_CERTIFICATE_ISSUED,
+        purpose=f"{request.get_kind_display()} request",
+        detail={"request_id": request.pk, "key_id": signed.key_id},
+    )
+    return certificate
+
+
+def certificate_document(cert: ErasureCertificate) -> bytes:
+    """The certificate as a downloadable, verifiable JSON document."""
+    return signing.document(
+        payload=cert.payload, signature=cert.signature, signed_by=cert.key_id
+    )
+
+
+def _assemble(request: Request) -> bool:
+    """The archive is ready (now, or already); False if another worker is
+    assembling it or assembly failed (the officers are told)."""
+    from apps.rights.services.assembly import (
+        AssemblyLease,
+        export_assemble,
+        export_claim,
+    )
+
+    export, _ = Export.objects.get_or_create(request=request)
+    if export.status == ExportStatus.READY:
+        return True
+    if export.status != ExportStatus.PENDING or not export_claim(export=export):
+        return False
+    try:
+        with AssemblyLease(export):
+            export_assemble(export=export)
+    except Exception as exc:
+        logger.exception("request %s: archive assembly failed", request.pk)
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED,
+            last_error=str(exc)[:2000],
+            assembling_until=None,
+        )
+        request_notify_on_commit(
+            request_id=request.pk,
+            event="job_failed",
+            extra={"dataset_name": "archive", "error": str(exc)},
+        )
+        return False
+    return True
+
+
+def request_finish(*, request_id: int) -> Request | None:
+    """Finish request `request_id` if it is in progress and every job is
+    settled: assemble the archive or issue the certificate, then answer.
+    Returns the request, or None when it was not (yet) to be finished."""
+    request = Request.objects.select_related("subject").get(pk=request_id)
+    if request.status != RequestStatus.IN_PROGRESS or not jobs_settled(
+        request_id=request_id
+    ):
+        return None
+    if request.kind in EXPORT_KINDS and not _assemble(request):
+        return None
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request_id)
+        if request.status != RequestStatus.IN_PROGRESS:
+            return None
+        jobs = list(
+            request.jobs.select_related("dataset", "dataset__store").order_by("pk")
+        )
+        if any(not _settled(job) for job in jobs):
+            return None  # An officer retried a job meanwhile.
+        if request.kind == RequestKind.ERASURE:
+            try:
+                with transaction.atomic():
+                    certificate_issue(request=request, jobs=jobs)
+            except IntegrityError:
+                pass  # Issued by an earlier finish that did not get further.
+        partial, answer = _answer(request, jobs)
+        try:
+            request = request_move(
+                request=request,
+                to=RequestStatus.PARTIALLY_COMPLETED
+                if partial
+                else RequestStatus.COMPLETED,
+                actor=None,
+                reason="Every dataset was dealt with",
+                responded_at=_now(),
+                response_summary=answer,
+            )
+        except RequestRefused:
+            return None
+        request_notify_on_commit(request_id=request.pk, event="completed")
+    return request
+
+
+def _settled(job: Job) -> bool:
+    return job.status in (JobStatus.DONE, JobStatus.SKIPPED) or (
+        job.status == JobStatus.FAILED and job.abandoned_at is not None
+    )

@@ -1,0 +1,355 @@
+"""The `rights` suite: requests carried out by a real Celery worker, beside
+the plain SQL a person would type for the same job.
+
+    .venv/bin/python -m bench.rights [--employees 1000] [--rows 1000]
+        [--big 100000] [--million 1000000] [--runs 5] [--runs-million 3]
+
+Scratch databases of its own (portal and telemetry). One activity table,
+indexed on the subject, seeded with generate_series (deterministic):
+--employees x --rows rows, one employee with --big rows and, for the memory
+figure, one with --million rows. A worker process (prefork, one child) runs
+the jobs; each figure is the time from submission (request_file) until the
+request reads "completed", polled every 5 ms.
+
+- overhead_empty: an access request for an employee with no rows.
+- access_1k / access_100k: an access request (export jobs, the encrypted
+  ZIP); floor: SELECT * of the subject's rows, fetched by psycopg.
+- erasure_1k / erasure_100k: an erasure (approved by policy for the run);
+  floor: one DELETE of the subject's rows. Both run on the same freshly
+  restored rows (restore and VACUUM untimed).
+- export_1m_rss: peak RSS growth (VmHWM minus the warm VmRSS) of the
+  worker's pool child while exporting --million rows.
+"""
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench import common
+
+SCRATCH = "bench_rights"
+TABLE = "bench_rights_activity"
+EMPTY, BIG, MILLION = "SN-EMPTY", "SN-BIG", "SN-MILLION"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench.rights", description=__doc__)
+    parser.add_argument("--employees", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=common.DEFAULT_RUNS)
+    parser.add_argument("--runs-million", type=int, default=3)
+    options = parser.parse_args(argv)
+
+    os.environ["DATABASE_URL"] = common.scratch_portal_url(SCRATCH)
+    # Requests of an earlier run (one left open by an interrupted run would
+    # refuse the next): the portal database starts empty each time; the
+    # seeded telemetry database is kept and verified by its row count.
+    _drop_portal(os.environ["DATABASE_URL"])
+    exports = Path(tempfile.mkdtemp(prefix="candor-bench-rights-"))
+    os.environ["RIGHTS_EXPORT_ROOT"] = str(exports)
+    common.setup_django(scratch_telemetry=SCRATCH)
+    try:
+        _prepare(options)
+        results = run_suite(options, exports)
+    finally:
+        shutil.rmtree(exports, ignore_errors=True)
+    path = common.write_results("rights", results)
+    print(f"wrote {path}")
+
+
+def _drop_portal(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _telemetry():
+    from django.db import connections
+
+    return connections["telemetry"]
+
+
+def _execute(sql: str, params=None) -> None:
+    with _telemetry().cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_sql(serial: str, count: int, start: int) -> tuple[str, list]:
+    """Rows start+1 .. start+count of `serial`, always the same ones."""
+    return (
+        f"INSERT INTO {TABLE} (id, device_serial, captured_at, typed_text) "  # noqa: S608
+        "SELECT %s + g, %s, TIMESTAMP '2026-01-01' + g * INTERVAL '1 second', "
+        "'typed ' || md5((%s + g)::text) FROM generate_series(1, %s) AS g",
+        [start, serial, start, count],
+    )
+
+
+def _layout(options) -> dict[str, tuple[int, int]]:
+    """serial -> (first id - 1, rows): the table's deterministic contents."""
+    layout, start = {}, 0
+    for n in range(options.employees):
+        layout[f"SN-{n:06d}"] = (start, options.rows)
+        start += options.rows
+    for serial, count in ((BIG, options.big), (MILLION, options.million)):
+        layout[serial] = (start, count)
+        start += count
+    return layout
+
+
+def _prepare(options) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from portal.ensure_databases import ensure_postgres_database
+
+    if not common.is_postgresql():
+        raise SystemExit("bench.rights needs PostgreSQL: set DATABASE_URL")
+    ensure_postgres_database(settings.DATABASES["default"])
+    call_command("migrate", verbosity=0)
+    layout = _layout(options)
+    expected = sum(count for _, count in layout.values())
+    if _seeded_rows() != expected:
+        print(f"seeding {expected:,} rows ...", flush=True)
+        started = time.perf_counter()
+        _execute(f"DROP TABLE IF EXISTS {TABLE}")
+        _execute(
+            f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, device_serial "
+            "varchar(64) NOT NULL, captured_at timestamp NOT NULL, typed_text text)"
+        )
+        for serial, (start, count) in layout.items():
+            _execute(*_insert_sql(serial, count, start))
+        _execute(f"CREATE INDEX {TABLE}_subject ON {TABLE} (device_serial)")
+        _execute(f"VACUUM ANALYZE {TABLE}")
+        print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
+    _catalog_and_people(layout)
+
+
+def _seeded_rows() -> int:
+    try:
+        with _telemetry().cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608
+            return cursor.fetchone()[0]
+    except Exception:  # noqa: BLE001 - no table yet
+        _telemetry().close()
+        return -1
+
+
+def _catalog_and_people(layout) -> None:
+    from apps.catalog.models import Dataset, Field, Program, Store
+    from apps.people.models import Employee, Identifier, User
+
+    program, _ = Program.objects.get_or_create(
+        key="bench_endpoint",
+        defaults=dict(
+            name="Endpoint monitoring",
+            purpose="Protect company laptops",
+            legal_basis="legitimate_interests",
+            data_subjects=["employee"],
+            data_categories=["user.behavior.keystrokes"],
+            data_uses=["essential.service.security"],
+            retention_days=90,
+        ),
+    )
+    store, _ = Store.objects.get_or_create(
+        key="bench_db",
+        defaults=dict(
+            name="Bench DB", kind="sql", connection={"database_alias": "telemetry"}
+        ),
+    )
+    dataset, created = Dataset.objects.get_or_create(
+        key="activity",
+        defaults=dict(
+            store=store,
+            program=program,
+            name="Activity",
+            location=TABLE,
+            subject_field="device_serial",
+            identifier_kind="device_serial",
+            timestamp_field="captured_at",
+        ),
+    )
+    if created:
+        Field.objects.create(
+            dataset=dataset, name="typed_text", data_category="user.behavior"
+        )
+    serials = [*layout, EMPTY]
+    known = set(
+        Identifier.objects.filter(value__in=serials).values_list("value", flat=True)
+    )
+    for serial in serials:
+        if serial in known:
+            continue
+        name = serial.lower()
+        user = User.objects.create(username=name, email=f"{name}@example.com")
+        employee = Employee.objects.create(
+            user=user,
+            employee_number=serial,
+            work_email=f"{name}@example.com",
+            full_name=serial,
+        )
+        Identifier.objects.create(employee=employee, kind="device_serial", value=serial)
+
+
+def _employee(serial: str):
+    from apps.people.models import Employee
+
+    return Employee.objects.select_related("user").get(employee_number=serial)
+
+
+def _submit_and_wait(serial: str, kind: str) -> float:
+    from apps.rights.models import Request
+    from apps.rights.services.lifecycle import request_file
+
+    employee = _employee(serial)
+    started = time.perf_counter()
+    request = request_file(subject=employee, kind=kind, filed_by=employee.user)
+    while True:
+        status = Request.objects.filter(pk=request.pk).values_list("status", flat=True)
+        if status[0] in ("completed", "partially_completed"):
+            return time.perf_counter() - started
+        if time.perf_counter() - started > 3600:
+            raise RuntimeError(f"request {request.pk} did not complete")
+        time.sleep(0.005)
+
+
+def _floor_select(serial: str) -> float:
+    started = time.perf_counter()
+    with _telemetry().cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {TABLE} WHERE device_serial = %s",  # noqa: S608
+            [serial],
+        )
+        rows = cursor.fetchall()
+    assert rows or serial == EMPTY
+    return time.perf_counter() - started
+
+
+def _floor_delete(serial: str) -> float:
+    started = time.perf_counter()
+    _execute(f"DELETE FROM {TABLE} WHERE device_serial = %s", [serial])  # noqa: S608
+    return time.perf_counter() - started
+
+
+def _restore(serial: str, layout) -> None:
+    """Put the subject's rows back as seeded (whatever a run left)."""
+    start, count = layout[serial]
+    _execute(f"DELETE FROM {TABLE} WHERE device_serial = %s", [serial])  # noqa: S608
+    _execute(*_insert_sql(serial, count, start))
+    _execute(f"VACUUM ANALYZE {TABLE}")
+
+
+def _measure(runs: int, work, *, before=None) -> list[float]:
+    samples = []
+    for _ in range(runs + 1):  # The first is the warm-up.
+        if before:
+            before()
+        samples.append(work())
+    return samples[1:]
+
+
+def _child_pid(pid: int) -> int:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                return int(entry.name)
+    raise RuntimeError("the worker has no pool child")
+
+
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def run_suite(options, exports: Path) -> list[common.Result]:
+    from django.conf import settings
+
+    from tests.worker import running_worker
+
+    # Erasure runs on policy here: the figure is the engine's, not an officer's.
+    settings.RIGHTS_APPROVAL_REQUIRED = []
+    layout = _layout(options)
+    small = "SN-000000"
+    backend = common.backend_label()
+    runs = options.runs
+    base = {"backend": backend, "table_rows": sum(c for _, c in layout.values())}
+    results = []
+    env = {"RIGHTS_EXPORT_ROOT": str(exports)}
+    with running_worker(**env):
+        empty = _measure(runs, lambda: _submit_and_wait(EMPTY, "access"))
+        results.append(
+            common.summarize("overhead_empty", "s", empty, params={**base, "rows": 0})
+        )
+        for label, serial in (("1k", small), ("100k", BIG)):
+            rows = layout[serial][1]
+            params = {**base, "rows": rows}
+            floor = _measure(runs, lambda s=serial: _floor_select(s))
+            value = _measure(runs, lambda s=serial: _submit_and_wait(s, "access"))
+            results.append(
+                common.summarize(
+                    f"access_{label}", "s", value, floor_samples=floor, params=params
+                )
+            )
+
+            def restore(s=serial):
+                _restore(s, layout)
+
+            floor = _measure(runs, lambda s=serial: _floor_delete(s), before=restore)
+            value = _measure(
+                runs, lambda s=serial: _submit_and_wait(s, "erasure"), before=restore
+            )
+            _restore(serial, layout)
+            results.append(
+                common.summarize(
+                    f"erasure_{label}", "s", value, floor_samples=floor, params=params
+                )
+            )
+            common.print_table(f"rights so far, on {backend}", results)
+    results.append(_memory(options, env, base, layout))
+    common.print_table(
+        f"rights: submission to completed with a real worker, on {backend}", results
+    )
+    return results
+
+
+def _memory(options, env, base, layout) -> common.Result:
+    from tests.worker import running_worker
+
+    growth, seconds = [], []
+    for _ in range(options.runs_million):
+        # A fresh worker each run: VmHWM is the child's peak since it started.
+        with running_worker(**env) as worker:
+            child = _child_pid(worker.process.pid)
+            _submit_and_wait("SN-000001", "access")  # imports and caches warm
+            warm = _status_kb(child, "VmRSS")
+            seconds.append(_submit_and_wait(MILLION, "access"))
+            assert _child_pid(worker.process.pid) == child, "the child was replaced"
+            growth.append((_status_kb(child, "VmHWM") - warm) / 1024)
+    return common.summarize(
+        "export_1m_rss",
+        "MB",
+        growth,
+        params={
+            **base,
+            "rows": layout[MILLION][1],
+            "seconds": [round(s, 2) for s in seconds],
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
