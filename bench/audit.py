@@ -176,13 +176,9 @@ def _writes(options, officer, subject) -> tuple[list[float], list[float]]:
         )
 
     counter = iter(range(10**9))
-    values = [
-        _timed_each(append, counter, options.writes) for _ in range(options.runs + 1)
-    ]
-    floors = [
-        _timed_each(_floor_insert(officer, subject, 1), counter, options.writes)
-        for _ in range(options.runs + 1)
-    ]
+    values, floors = _alternate(
+        append, _floor_insert(officer, subject, 1), counter, options.writes, options
+    )
     # The first run of each warms caches and connections; it is not reported.
     return [_p99(v) for v in values[1:]], [_p99(f) for f in floors[1:]]
 
@@ -207,14 +203,20 @@ def _batches(options, officer, subject) -> tuple[list[float], list[float]]:
         )
 
     counter = iter(range(10**9, 2 * 10**9))
-    values = [
-        _timed_each(append, counter, options.batches) for _ in range(options.runs + 1)
-    ]
-    floors = [
-        _timed_each(_floor_insert(officer, subject, 10), counter, options.batches)
-        for _ in range(options.runs + 1)
-    ]
+    values, floors = _alternate(
+        append, _floor_insert(officer, subject, 10), counter, options.batches, options
+    )
     return [_p99(v) for v in values[1:]], [_p99(f) for f in floors[1:]]
+
+
+def _alternate(work, floor, counter, times: int, options):
+    """`runs + 1` runs of `work` and of `floor`, in turn: on a shared machine
+    the load drifts, and runs taken side by side see the same drift."""
+    values, floors = [], []
+    for _ in range(options.runs + 1):
+        values.append(_timed_each(work, counter, times))
+        floors.append(_timed_each(floor, counter, times))
+    return values, floors
 
 
 def _timed_each(work, counter, times: int) -> list[float]:
