@@ -24,7 +24,7 @@ from apps.rights.models import (
     RequestChannel,
     Restriction,
 )
-from apps.rights.services.lifecycle import request_file, request_refuse
+from apps.rights.services.lifecycle import request_file, request_withdraw
 from apps.rights.views.downloads import download_token
 
 # URLs acting on a request of the employee's own (or another's, to be
@@ -77,7 +77,7 @@ def _fresh(subject, kind: str, *, filed_by=None, **kwargs) -> Request:
     for old in Request.objects.filter(
         subject=subject, kind=kind, status__in=_CLEARABLE
     ):
-        request_refuse(request=old, officer=subject.user, reason="Matrix: cleared")
+        request_withdraw(request=old, user=subject.user, reason="Matrix: cleared")
     user = filed_by or subject.user
     channel = RequestChannel.PORTAL if filed_by is None else RequestChannel.OFFICER
     return request_file(
