@@ -28,6 +28,7 @@ from django.db import connections
 
 from apps.audit.chain import GENESIS_HASH, canonical_text
 from apps.audit.models import AuditCheckpoint, AuditRecord
+from apps.audit.server_check import STRETCH, check_stretch, checkpoint_suspects
 from apps.audit.signing import checkpoint_signature_problem
 
 BATCH = 5_000
@@ -180,10 +181,34 @@ def _start_at(connection, checkpoint: AuditCheckpoint, state: dict) -> None:
 
 
 def _walk(connection, state: dict, head: int, checkpoints: dict) -> None:
+    """Walk from state["seq"] to `head`: on PostgreSQL the database checks
+    each stretch (apps.audit.server_check) and Python re-reads only a
+    stretch with a suspect; elsewhere Python reads everything."""
+    if connection.vendor != "postgresql":
+        _walk_in_python(connection, state, head, checkpoints)
+        return
+    suspects = checkpoint_suspects(connection, checkpoints)
+    end = state["seq"]
+    while end < head:
+        end = min(end + STRETCH, head)
+        suspect, count, last_seq, last_hash = check_stretch(
+            connection, after=state["seq"], prev=state["hash"], until=end
+        )
+        if suspect is None and not any(state["seq"] < s <= end for s in suspects):
+            if count:
+                state.update(
+                    records=state["records"] + count, seq=last_seq, hash=last_hash
+                )
+            continue
+        # Python names the problem (or, if the filter was wrong, walks on).
+        _walk_in_python(connection, state, end, checkpoints)
+
+
+def _walk_in_python(connection, state: dict, head: int, checkpoints: dict) -> None:
     # Locals, not attribute lookups: this loop runs once per record. The
     # detail arrives as text already in canonical form (apps.audit.chain).
     text, sha256 = canonical_text, hashlib.sha256
-    expected, prev, count = state["seq"] + 1, state["hash"], 0
+    expected, prev, count = state["seq"] + 1, state["hash"], state["records"]
     try:
         for row in _rows(connection, after=state["seq"], upto=head):
             seq, stamp, actor, label, subject, action, dataset, purpose = row[:8]
