@@ -126,3 +126,16 @@ class Identifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.value = identifier_normal(self.kind, self.value)
+        super().save(*args, **kwargs)
+
+
+def identifier_normal(kind: str, value: str) -> str:
+    """`value` as Identifier rows keep it: e-mail addresses in lower case,
+    since collectors ask in whatever case their system holds (the address on
+    Employee keeps the roster's spelling, so stores keyed on it still match)."""
+    if kind == IdentifierKind.EMAIL:
+        return value.lower()
+    return value

@@ -57,10 +57,9 @@ def _roster(tmp_path, *rows: str):
 def _alice_row(**cells) -> str:
     return row(
         employee_number="E00001",
-        work_email="alice@example.com",
         full_name="Alice",
         jurisdiction="EU",
-        **{"device_serials": "SN-ALICE-1", **cells},
+        **{"work_email": "alice@example.com", "device_serials": "SN-ALICE-1", **cells},
     )
 
 
@@ -243,3 +242,21 @@ def test_a_leaving_date_counts_from_the_next_day():
     assert decode_person("9|7|", today) == (7, False)
     assert decode_person("9||", today) is None  # a tombstone is a miss
     assert decode_person(None, today) is None
+
+
+def test_a_mixed_case_roster_address_is_matched_in_any_case(
+    client, token, mirrored, tmp_path
+):
+    """The roster's spelling stays on the employee; the identifier collectors
+    ask about is kept in lower case, so every spelling resolves."""
+    _roster(tmp_path, _alice_row(work_email="Alice.Smith@Example.COM"))
+    identifier = Identifier.objects.get(
+        employee__employee_number="E00001", kind="email"
+    )
+    assert identifier.value == "alice.smith@example.com"
+    assert identifier.employee.work_email == "Alice.Smith@Example.COM"
+    for spelling in ("Alice.Smith@Example.COM", "alice.smith@example.com"):
+        assert _decide(client, token, spelling)[0] == ("allow", "consented")
+    # A second import of the same file changes nothing (no churn of rows).
+    _roster(tmp_path, _alice_row(work_email="Alice.Smith@Example.COM"))
+    assert Identifier.objects.get(pk=identifier.pk).value == identifier.value

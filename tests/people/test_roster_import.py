@@ -31,7 +31,7 @@ def test_it_creates_employees_users_and_identifiers(write_roster):
     assert dana.started_on == datetime.date(2024, 1, 15)
     assert not dana.is_leaver
     assert _identifiers(dana) == {
-        ("email", "Dana@Example.com"),
+        ("email", "dana@example.com"),
         ("employee_number", "E11"),
         ("device_serial", "SN-D1"),
         ("device_serial", "SN-D2"),

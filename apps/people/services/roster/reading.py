@@ -10,7 +10,13 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.people.models import Employee, Identifier, IdentifierKind, User
+from apps.people.models import (
+    Employee,
+    Identifier,
+    IdentifierKind,
+    User,
+    identifier_normal,
+)
 
 ROSTER_COLUMNS = (
     "employee_number",
@@ -206,7 +212,10 @@ class RosterReader:
         if number and cells["manager_employee_number"] == number:
             self.error(line, _("an employee cannot be their own manager"))
         identifiers = {
-            (IdentifierKind.EMAIL, cells["work_email"]),
+            (
+                IdentifierKind.EMAIL,
+                identifier_normal(IdentifierKind.EMAIL, cells["work_email"]),
+            ),
             (IdentifierKind.EMPLOYEE_NUMBER, number),
         }
         for column, kind in IDENTIFIER_COLUMNS.items():
