@@ -5,11 +5,17 @@ the plain SQL a person would type for the same job.
         [--big 100000] [--million 1000000] [--runs 5] [--runs-million 3]
 
 Scratch databases of its own (portal and telemetry). One activity table,
-indexed on the subject, seeded with generate_series (deterministic):
---employees x --rows rows, one employee with --big rows and, for the memory
-figure, one with --million rows. A worker process (prefork, one child) runs
-the jobs; each figure is the time from submission (request_file) until the
-request reads "completed", polled every 5 ms.
+indexed on the subject, seeded deterministically: --employees x --rows rows,
+one employee with --big rows and, for the memory figure, one with --million
+rows. A worker process (prefork, one child) runs the jobs; each figure is
+the time from submission (request_file) until the request reads
+"completed", polled every 5 ms.
+
+On PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL) it runs at the
+sizes above. On the embedded default (SQLite, the filesystem broker) it
+runs smaller unless told otherwise: 100 employees x 1,000 rows, 10,000 and
+100,000 rows; the figures are named after the sizes that ran (access_10k,
+export_100k_rss), and the table's title says which backend and broker.
 
 - overhead_empty: an access request for an employee with no rows.
 - access_1k / access_100k: an access request (export jobs, the encrypted
@@ -33,17 +39,27 @@ from bench import common
 SCRATCH = "bench_rights"
 TABLE = "bench_rights_activity"
 EMPTY, BIG, MILLION = "SN-EMPTY", "SN-BIG", "SN-MILLION"
+# (option, on PostgreSQL, on the embedded default)
+SIZES = (
+    ("employees", 1000, 100),
+    ("big", 100_000, 10_000),
+    ("million", 1_000_000, 100_000),
+)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench.rights", description=__doc__)
-    parser.add_argument("--employees", type=int, default=1000)
+    parser.add_argument("--employees", type=int)
     parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--big", type=int)
+    parser.add_argument("--million", type=int)
     parser.add_argument("--runs", type=int, default=common.DEFAULT_RUNS)
     parser.add_argument("--runs-million", type=int, default=3)
     options = parser.parse_args(argv)
+    embedded = not os.environ.get("DATABASE_URL", "").startswith("postgres")
+    for name, full, small in SIZES:
+        if getattr(options, name) is None:
+            setattr(options, name, small if embedded else full)
 
     os.environ["DATABASE_URL"] = common.scratch_portal_url(SCRATCH)
     # Requests of an earlier run (one left open by an interrupted run would
@@ -63,6 +79,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _drop_portal(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
     if not url.startswith(("postgres://", "postgresql://")):
         return
     import psycopg
@@ -85,6 +104,17 @@ def _execute(sql: str, params=None) -> None:
 
 def _insert_sql(serial: str, count: int, start: int) -> tuple[str, list]:
     """Rows start+1 .. start+count of `serial`, always the same ones."""
+    if not common.is_postgresql():
+        # SQLite: a recursive series, and a hex digest of the id for the text.
+        return (
+            f"INSERT INTO {TABLE} (id, device_serial, captured_at, typed_text) "  # noqa: S608
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g "
+            "WHERE n < %s) SELECT %s + n, %s, "
+            "datetime('2026-01-01', '+' || n || ' seconds'), "
+            "'typed ' || printf('%%016x%%016x', (%s + n) * 2654435761, %s + n) "
+            "FROM g",
+            [count, start, serial, start, start],
+        )
     return (
         f"INSERT INTO {TABLE} (id, device_serial, captured_at, typed_text) "  # noqa: S608
         "SELECT %s + g, %s, TIMESTAMP '2026-01-01' + g * INTERVAL '1 second', "
@@ -111,9 +141,8 @@ def _prepare(options) -> None:
 
     from portal.ensure_databases import ensure_postgres_database
 
-    if not common.is_postgresql():
-        raise SystemExit("bench.rights needs PostgreSQL: set DATABASE_URL")
-    ensure_postgres_database(settings.DATABASES["default"])
+    if common.is_postgresql("default"):
+        ensure_postgres_database(settings.DATABASES["default"])
     call_command("migrate", verbosity=0)
     layout = _layout(options)
     expected = sum(count for _, count in layout.values())
@@ -128,9 +157,13 @@ def _prepare(options) -> None:
         for serial, (start, count) in layout.items():
             _execute(*_insert_sql(serial, count, start))
         _execute(f"CREATE INDEX {TABLE}_subject ON {TABLE} (device_serial)")
-        _execute(f"VACUUM ANALYZE {TABLE}")
+        _analyze()
         print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
     _catalog_and_people(layout)
+
+
+def _analyze() -> None:
+    _execute(f"VACUUM ANALYZE {TABLE}" if common.is_postgresql() else "ANALYZE")
 
 
 def _seeded_rows() -> int:
@@ -244,7 +277,25 @@ def _restore(serial: str, layout) -> None:
     start, count = layout[serial]
     _execute(f"DELETE FROM {TABLE} WHERE device_serial = %s", [serial])  # noqa: S608
     _execute(*_insert_sql(serial, count, start))
-    _execute(f"VACUUM ANALYZE {TABLE}")
+    _analyze()
+
+
+def _size(rows: int) -> str:
+    """1000 -> "1k", 100000 -> "100k", 1000000 -> "1m": metric names."""
+    if rows >= 1_000_000 and rows % 1_000_000 == 0:
+        return f"{rows // 1_000_000}m"
+    if rows >= 1000 and rows % 1000 == 0:
+        return f"{rows // 1000}k"
+    return str(rows)
+
+
+def _backend() -> str:
+    """The database and the broker the suite ran on (no credentials)."""
+    from django.conf import settings
+
+    broker = str(settings.CELERY_BROKER_URL).split("://", 1)[0]
+    kind = "Redis" if broker.startswith("redis") else f"{broker} broker"
+    return f"{common.backend_label()} + {kind}"
 
 
 def _measure(runs: int, work, *, before=None) -> list[float]:
@@ -284,18 +335,22 @@ def run_suite(options, exports: Path) -> list[common.Result]:
     settings.RIGHTS_APPROVAL_REQUIRED = []
     layout = _layout(options)
     small = "SN-000000"
-    backend = common.backend_label()
+    backend = _backend()
     runs = options.runs
     base = {"backend": backend, "table_rows": sum(c for _, c in layout.values())}
     results = []
+    # Erasure in primary-key ranges of RIGHTS_BATCH_SIZE rows (the setting's
+    # default unless the environment says otherwise, as in production).
     env = {"RIGHTS_EXPORT_ROOT": str(exports)}
+    base["batch_size"] = settings.RIGHTS_BATCH_SIZE
     with running_worker(**env):
         empty = _measure(runs, lambda: _submit_and_wait(EMPTY, "access"))
         results.append(
             common.summarize("overhead_empty", "s", empty, params={**base, "rows": 0})
         )
-        for label, serial in (("1k", small), ("100k", BIG)):
+        for serial in (small, BIG):
             rows = layout[serial][1]
+            label = _size(rows)
             params = {**base, "rows": rows}
             floor = _measure(runs, lambda s=serial: _floor_select(s))
             value = _measure(runs, lambda s=serial: _submit_and_wait(s, "access"))
@@ -340,7 +395,7 @@ def _memory(options, env, base, layout) -> common.Result:
             assert _child_pid(worker.process.pid) == child, "the child was replaced"
             growth.append((_status_kb(child, "VmHWM") - warm) / 1024)
     return common.summarize(
-        "export_1m_rss",
+        f"export_{_size(layout[MILLION][1])}_rss",
         "MB",
         growth,
         params={

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -51,18 +52,42 @@ INSTALLED_APPS = [
     "apps.rights",
     "apps.telemetry",
     "apps.reports",
+    # Sessions, headers, deployment checks (docs/security.md).
+    "csp",
+    "apps.security",
+    # Sign-in: single sign-on, two-factor, throttling (docs/accounts.md).
+    "apps.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files stay cacheable: no-store on every
+    # answer of the application, then the CSP header on every page.
+    "apps.security.middleware.NoStoreMiddleware",
+    "apps.security.middleware.CandorCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The verified device is read right after the signed-in user.
+    "django_otp.middleware.OTPMiddleware",
+    # An expired session ends before anything else acts on it; then every
+    # view is private unless marked @login_not_required; then staff who have
+    # not passed their second factor reach only the two-factor pages.
+    "apps.security.middleware.SessionLimitsMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "apps.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a lockout into the lockout page, last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -134,8 +159,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # https://django-guardian.readthedocs.io/en/stable/configuration.html
 # ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
+# Axes first: a locked-out username+address is refused before any password
+# check. Then passwords (only where local sign-in is on), single sign-on
+# (only when OIDC_RP_CLIENT_ID is set) and guardian (docs/accounts.md).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",
+    "apps.accounts.backends.LocalPasswordBackend",
+    "apps.accounts.oidc.CandorOIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No anonymous user object: anonymous visitors hold no permissions at all.
@@ -146,7 +176,10 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "people:my_data"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2id for new hashes; PBKDF2 after it so existing hashes still verify
+# (and are upgraded to Argon2 at the next sign-in).
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
@@ -200,12 +233,15 @@ CELERY_BROKER_FOLDER = Path(
     env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker"))
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_FOLDER / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        # Exchange tables; kombu's default is ./control, in whatever folder
+        # the process started.
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 else:
@@ -287,13 +323,40 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@candor.inval
 # Security
 # https://docs.djangoproject.com/en/5.2/topics/security/
 # ---------------------------------------------------------------------------
+# "production" turns on what a deployment behind HTTPS must have: Secure and
+# __Host- cookies, HSTS, the HTTPS redirect (apps.security checks the rest).
+CANDOR_ENV = env.str("CANDOR_ENV", default="development")
+PRODUCTION = CANDOR_ENV == "production"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# __Host- cookies are sent only over HTTPS, for this host only, path /: the
+# browser refuses them on http://127.0.0.1, so the embedded default keeps
+# Django's plain names.
+_COOKIE_PREFIX = "__Host-" if SESSION_COOKIE_SECURE else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: the identity provider's redirect back to the sign-in
+# callback is a cross-site navigation that must carry the session.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Strict: the token is needed only by forms posted from our own pages.
+CSRF_COOKIE_SAMESITE = "Strict"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https".
+if env.str("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER"))
 
 LOGGING = {
     "version": 1,
@@ -451,7 +514,9 @@ RIGHTS_DOWNLOAD_DAYS = env.int("RIGHTS_DOWNLOAD_DAYS", default=7)
 RIGHTS_JOB_LEASE_SECONDS = env.int("RIGHTS_JOB_LEASE_SECONDS", default=120)
 RIGHTS_JOB_MAX_ATTEMPTS = env.int("RIGHTS_JOB_MAX_ATTEMPTS", default=5)
 RIGHTS_RETRY_BASE_SECONDS = env.int("RIGHTS_RETRY_BASE_SECONDS", default=10)
-RIGHTS_BATCH_SIZE = env.int("RIGHTS_BATCH_SIZE", default=5000)
+# Rows erased per transaction (one primary-key range each: short locks, no
+# re-selecting); exports read blocks of at most 5,000 rows whatever it is.
+RIGHTS_BATCH_SIZE = env.int("RIGHTS_BATCH_SIZE", default=50_000)
 # Longest wait between two attempts of a job that hit a store outage.
 RIGHTS_RETRY_MAX_SECONDS = env.int("RIGHTS_RETRY_MAX_SECONDS", default=3600)
 # Time limits of one job or one archive assembly (a 1,000,000-row export
@@ -524,3 +589,108 @@ REPORTS_BUNDLE_DIR = Path(
 )
 # Smallest group any HR figure describes; never below the audit log's five.
 REPORTS_MIN_GROUP_SIZE = max(env.int("REPORTS_MIN_GROUP_SIZE", default=5), 5)
+
+# ---------------------------------------------------------------------------
+# Sessions, headers and deployment checks (apps.security, docs/security.md)
+# ---------------------------------------------------------------------------
+# Server-side sessions, in the database: ending one is deleting its row, and
+# apps.security.models.UserSession finds every row of a user at once.
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Idle limits (minutes): staff (is_staff or any role beyond "employee") and
+# everyone else; and the absolute lifetime of a sign-in (hours).
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=15)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+# The cookie and the row expire with the absolute limit; the middleware
+# (apps.security.middleware.SessionLimitsMiddleware) enforces both limits.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Under this prefix an expired session goes on as anonymous (DRF answers
+# 401/403) instead of being redirected to the sign-in page.
+SESSION_LIMITS_API_PREFIX = "/api/"
+
+# Content-Security-Policy (django-csp): nothing inline runs or styles without
+# this response's nonce; no framing at all.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # The identity provider's origin, if a sign-in form posts to it.
+        "form-action": [SELF, *env.list("CSP_FORM_ACTION", default=[])],
+        "frame-ancestors": [NONE],
+    },
+}
+# The few additions a named view needs, and only there: Swagger UI's CSS
+# draws its icons as data: images.
+CSP_VIEW_UPDATES = {"api:docs": {"img-src": [SELF, "data:"]}}
+
+# ---------------------------------------------------------------------------
+# Sign-in: single sign-on, two-factor, throttling (apps.accounts)
+# ---------------------------------------------------------------------------
+# docs/accounts.md. Local (username/password) accounts: on by default so that
+# the embedded default works; a company on single sign-on turns them off.
+ACCOUNTS_LOCAL_LOGIN = env.bool("ACCOUNTS_LOCAL_LOGIN", default=True)
+# Every staff role (any role but employee, or is_staff/superuser) must pass a
+# second factor before reaching anything but the two-factor pages.
+ACCOUNTS_REQUIRE_STAFF_2FA = env.bool("ACCOUNTS_REQUIRE_STAFF_2FA", default=True)
+# Staff step-up (erasure and case approval, bundle download): this recent.
+ACCOUNTS_STEP_UP_MINUTES = env.int("ACCOUNTS_STEP_UP_MINUTES", default=5)
+# Issuer name shown in authenticator apps next to the account.
+ACCOUNTS_OTP_ISSUER = env.str("ACCOUNTS_OTP_ISSUER", default="Candor")
+# Two-factor (django-otp): wrong codes slow the device down exponentially.
+# https://django-otp-official.readthedocs.io/en/stable/overview.html
+OTP_TOTP_ISSUER = ACCOUNTS_OTP_ISSUER
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# OpenID Connect single sign-on (mozilla-django-oidc): off unless a client id
+# is set. Endpoints are explicit (no discovery download at run time).
+# https://mozilla-django-oidc.readthedocs.io/en/stable/settings.html
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# The IdP's display name on the sign-in button.
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account")
+# Just-in-time creation of a user (and their Employee) on first sign-in.
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+# Claims that name the person; an existing Employee is found by e-mail first,
+# then by employee number.
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+OIDC_CLAIM_EMPLOYEE_NUMBER = env.str(
+    "OIDC_CLAIM_EMPLOYEE_NUMBER", default="employee_number"
+)
+OIDC_CLAIM_NAME = env.str("OIDC_CLAIM_NAME", default="name")
+OIDC_CLAIM_GROUPS = env.str("OIDC_CLAIM_GROUPS", default="groups")
+# IdP group -> Candor role, e.g. "candor-dpo=dpo,candor-privacy=privacy_officer".
+# A group not listed here grants nothing.
+OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={})
+# ID-token `amr` values that mean the IdP did multi-factor: then the local
+# TOTP step is skipped.
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=["mfa", "otp", "hwk"])
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# Failed sign-ins (django-axes): locked by username AND address together, so
+# that a stranger elsewhere cannot lock the real person out; OTP failures
+# count too. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+# In hours, as axes reads a number.
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.axes_lockout"
+AXES_VERBOSE = False

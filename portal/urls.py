@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("oidc/", include("apps.accounts.oidc_urls")),
     path("admin/", admin.site.urls),
     path("", include("apps.people.urls")),
     path("", include("apps.consent.urls")),

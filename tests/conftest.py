@@ -131,3 +131,23 @@ def _plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Argon2 is slow on purpose and the tests create many users: hash with
+    MD5 here (every real hasher stays listed, so their hashes still verify).
+    tests/security/test_hashers.py checks the order of the real settings."""
+    from django.test.utils import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=fast + list(settings.PASSWORD_HASHERS)):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _staff_two_factor_off(settings):
+    """Suites that are not about sign-in sign staff in with force_login and
+    never pass the second step. The suites that are (tests/accounts, the
+    permission matrix, the browser journeys) turn the requirement back on."""
+    settings.ACCOUNTS_REQUIRE_STAFF_2FA = False

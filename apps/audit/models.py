@@ -59,6 +59,16 @@ class AuditAction(models.TextChoices):
     RIGHTS_RESTRICTION_LIFTED = "rights_restriction_lifted", _(
         "Lifted a restriction of processing"
     )
+    # Sign-in (apps.accounts): the person in `actor` when known, else the
+    # name tried in detail["username"].
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed to sign in")
+    SIGN_IN_LOCKED_OUT = "sign_in_locked_out", _("Sign-in locked out")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor sign-in")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
+    STEPPED_UP = "stepped_up", _("Confirmed it was them")
+    SSO_REFUSED = "sso_refused", _("Single sign-on refused")
 
 
 class AuditRecord(models.Model):

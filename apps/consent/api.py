@@ -10,6 +10,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,6 +55,7 @@ def _unauthorized() -> HttpResponse:
     return response
 
 
+@login_not_required  # collectors authenticate with their bearer token
 @csrf_exempt
 @require_http_methods(["POST"])
 def decisions(request: HttpRequest) -> HttpResponse:
@@ -104,6 +106,7 @@ def _int_param(request: HttpRequest, name: str, default: int, low: int, high: in
     return value
 
 
+@login_not_required  # collectors authenticate with their bearer token
 @require_GET
 def changes(request: HttpRequest) -> HttpResponse:
     """Consent events after ?cursor= for the token's programs (long poll with
@@ -137,6 +140,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     return _json({"cursor": new_cursor, "changes": found_changes})
 
 
+@login_not_required  # collectors authenticate with their bearer token
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def ping(request: HttpRequest) -> HttpResponse:

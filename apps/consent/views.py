@@ -23,6 +23,7 @@ from apps.consent.selectors import (
 from apps.consent.services import ConsentRefused, consent_grant, consent_withdraw
 from apps.people.models import Employee
 from apps.people.selectors import employee_for_user
+from apps.security.downloads import content_disposition
 
 
 @require_GET
@@ -107,7 +108,7 @@ def receipt(request: HttpRequest, event_id: int) -> HttpResponse:
         response = HttpResponse(body, content_type="application/json")
         suffix = "json"
     name = f"consent-receipt-{event.pk}.{suffix}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 

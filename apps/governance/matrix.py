@@ -18,6 +18,13 @@ from apps.governance.roles import ROLES, all_role_permissions
 OTHER_PAGES = {
     "login": "anyone",
     "logout": "anyone signed in",
+    "two_factor_verify": "anyone signed in: their own second step",
+    "two_factor_setup": "anyone signed in: enrols their own authenticator",
+    "two_factor_recovery_codes": "anyone signed in: their own new codes, once",
+    "step_up": "anyone signed in: confirms it is them",
+    "oidc_authentication_init": "anyone, when single sign-on is on",
+    "oidc_authentication_callback": "anyone, when single sign-on is on "
+    "(the provider's answer)",
     "people:my_data": "anyone signed in: their own data only",
     "people:subject_dataset": "the employee; a direct grant; a live case naming "
     "the dataset (records in its window)",

@@ -17,6 +17,7 @@ from apps.governance.gateway import (
     gateway_subject,
 )
 from apps.people.selectors import employee_for_user
+from apps.security.downloads import content_disposition
 from apps.stores.base import StoreError
 
 RECORDS_PER_PAGE = 25
@@ -127,5 +128,7 @@ def subject_file(
     response = FileResponse(path.open("rb"), content_type=content_type)
     # Shown inline (an image on the page); the name is ours, never the store's,
     # so nothing a collector wrote reaches the header.
-    response["Content-Disposition"] = f'inline; filename="record{path.suffix}"'
+    response["Content-Disposition"] = content_disposition(
+        f"record{path.suffix}", inline=True
+    )
     return response

@@ -104,16 +104,28 @@ class EncryptingWriter:
         raise OSError("an encrypting stream cannot seek")
 
     def write(self, data) -> int:
-        data = bytes(data)
-        self._hash.update(data)
-        self.size += len(data)
-        self._buffer += data
-        # Keep more than a chunk back: the last chunk must be written by
+        view = memoryview(data).cast("B")
+        size = len(view)
+        self._hash.update(view)
+        self.size += size
+        # Keep 1..CHUNK_SIZE bytes back: the last chunk must be written by
         # close(), flagged as last, even when the data ends on a boundary.
-        while len(self._buffer) > CHUNK_SIZE:
-            self._emit(bytes(self._buffer[:CHUNK_SIZE]), last=False)
-            del self._buffer[:CHUNK_SIZE]
-        return len(data)
+        # Full chunks of a large write go out without being copied first.
+        position = 0
+        if self._buffer:
+            room = CHUNK_SIZE - len(self._buffer)
+            if size <= room:
+                self._buffer += view
+                return size
+            self._buffer += view[:room]
+            self._emit(self._buffer, last=False)
+            self._buffer.clear()
+            position = room
+        while size - position > CHUNK_SIZE:
+            self._emit(view[position : position + CHUNK_SIZE], last=False)
+            position += CHUNK_SIZE
+        self._buffer += view[position:]
+        return size
 
     def flush(self) -> None:
         self._raw.flush()
@@ -126,7 +138,7 @@ class EncryptingWriter:
     def close(self) -> None:
         if self.closed:
             return
-        self._emit(bytes(self._buffer), last=True)
+        self._emit(self._buffer, last=True)
         self._buffer.clear()
         self._raw.flush()
         self.closed = True

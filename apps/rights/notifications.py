@@ -3,13 +3,15 @@ templates/rights/emails/ (<event>_subject.txt, <event>.txt, <event>.html).
 
 The employee hears of every step that matters to them; officers hear of new
 work and of deadlines. Sent after the transaction commits, so a rolled-back
-step sends nothing.
+step sends nothing. The notices of a new request are rendered and sent by a
+worker (send_request_notices), after the request's own jobs: filing is a
+web request, and rendering six templates and querying the officers is no
+part of it.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -112,7 +114,29 @@ def request_notify_on_commit(
 ) -> None:
     # robust: a mail server that is down must not turn a committed step (a
     # worker finishing a job, an officer's decision) into an error.
-    transaction.on_commit(
-        partial(request_notify, request_id=request_id, event=event, extra=extra),
-        robust=True,
-    )
+    def notify() -> None:
+        request_notify(request_id=request_id, event=event, extra=extra)
+
+    # A closure, not functools.partial: Django logs a robust callback's
+    # failure by its __qualname__, which a partial lacks (the log call
+    # itself would raise).
+    transaction.on_commit(notify, robust=True)
+
+
+@shared_task(ignore_result=True)
+def send_request_notices(request_id: int, events: list[str]) -> int:
+    """A worker sends `events` about the request; returns how many e-mails."""
+    return sum(request_notify(request_id=request_id, event=e) for e in events)
+
+
+def request_notify_by_worker_on_commit(*, request_id: int, events: list[str]) -> None:
+    """Have a worker send `events` once the transaction commits: one message
+    for all of them. robust, like request_notify_on_commit: a broker that is
+    down loses the notice (as a mail server that is down would), never the
+    committed step."""
+    events = list(events)
+
+    def send() -> None:
+        send_request_notices.delay(request_id, events)
+
+    transaction.on_commit(send, robust=True)

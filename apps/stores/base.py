@@ -75,6 +75,23 @@ class Record:
 
 
 @dataclass(frozen=True)
+class RecordBlock:
+    """Many records of one dataset at once, for exports: no object per record.
+
+    Each row is a tuple (key, timestamp, *values): the key as text, the
+    timestamp as ISO 8601 text (or None), then one value per name in
+    `columns`, already in a form JSON and CSV hold (text, numbers, booleans,
+    None; ISO 8601 text for datetimes). Values at the positions in `nested`
+    (row positions) may be lists or dicts. Connectors that can read in bulk
+    offer stream_blocks(); the others are read record by record.
+    """
+
+    columns: list[str]
+    rows: list[tuple]
+    nested: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class TimeWindow:
     """Records timestamped in [start, end); None leaves that side open.
 

@@ -27,11 +27,18 @@ from apps.stores.base import (
     Connector,
     DatasetSummary,
     Record,
+    RecordBlock,
     StoreError,
     StoreMisconfigured,
     TimeWindow,
 )
 from apps.stores.engines import store_engine, store_error, store_table, table_forget
+from apps.stores.sql_bulk import (
+    export_columns,
+    fetch_all_plan,
+    next_range_start,
+    read_blocks,
+)
 
 # What a redacted text field reads after masking.
 REDACTED = "[redacted]"
@@ -167,6 +174,7 @@ class SqlConnector(Connector):
         t = self._target(dataset)
         stmt = self._select_all(t).where(t.subject.in_(ids)).order_by(t.pk)
         with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            fetch_all_plan(conn)
             # A server-side cursor on PostgreSQL: rows arrive batch by batch.
             result = conn.execution_options(
                 stream_results=True, yield_per=batch_size
@@ -176,6 +184,30 @@ class SqlConnector(Connector):
             with result:
                 for row in result:
                     yield self._record(t, row)
+
+    def stream_blocks(
+        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+    ) -> Iterator[RecordBlock]:
+        """The subject's records as stream() gives them, in blocks of plain
+        tuples (see RecordBlock), by primary key, from a server-side cursor."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        ids = _identifiers(identifiers)
+        if not ids:
+            return
+        t = self._target(dataset)
+        selected, converters, nested = export_columns(
+            t.table,
+            t.pk,
+            t.ts,
+            dialect=t.engine.dialect.name,
+            aware=aware,
+            plain=_plain,
+        )
+        stmt = sa.select(*selected).where(t.subject.in_(ids)).order_by(t.pk)
+        columns = [c.name for c in t.table.c]
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            yield from read_blocks(conn, stmt, columns, converters, nested, batch_size)
 
     def erase(
         self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
@@ -189,26 +221,26 @@ class SqlConnector(Connector):
         if dataset.erasure_strategy == ErasureStrategy.MASK:
             # A row already redacted must not match again, or the loop never ends.
             ids = [value for value in ids if value != REDACTED]
-        # The alias keeps the subquery from being correlated to the outer
-        # UPDATE/DELETE: it must pick its own batch of keys.
-        inner = t.table.alias("batch")
-        batch = (
-            sa.select(inner.c[t.pk.name])
-            .where(inner.c[t.subject.name].in_(ids))
-            .limit(batch_size)
-        )
         if dataset.erasure_strategy == ErasureStrategy.DELETE:
-            stmt = t.table.delete().where(t.pk.in_(batch))
+
+            def statement(where):
+                return t.table.delete().where(*where)
+
         elif dataset.erasure_strategy == ErasureStrategy.MASK:
             values = self._mask_values(dataset, t, ids)
-            stmt = t.table.update().where(t.pk.in_(batch)).values(values)
+
+            def statement(where):
+                return t.table.update().where(*where).values(values)
+
         else:
             raise StoreMisconfigured(
                 self.store,
                 f"dataset '{dataset.key}': a SQL table cannot be erased by "
                 f"'{dataset.erasure_strategy}'",
             )
-        return self._batched(t, dataset, stmt, batch_size)
+        return self._by_key_ranges(
+            t, dataset, [t.subject.in_(ids)], statement, batch_size
+        )
 
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         return self.summarize(dataset, identifiers).count
@@ -424,6 +456,33 @@ class SqlConnector(Connector):
                     f"'{mask}' (hash applies only to a text subject field)",
                 )
         return values
+
+    def _by_key_ranges(
+        self,
+        t: _Target,
+        dataset: Dataset,
+        where: list[sa.ColumnElement],
+        statement,
+        batch_size: int,
+    ) -> int:
+        """Run statement(where + a primary-key range) on the matching rows,
+        `batch_size` at a time in key order, one short transaction each
+        (batches only bound how long locks are held). Each range's end is
+        found by the index in the same transaction, never by selecting the
+        remaining rows again; the last range is open-ended, so rows of the
+        subject written meanwhile past it are taken too (and the caller's
+        verification counts any other)."""
+        total = 0
+        start = None
+        while True:
+            lower = [] if start is None else [t.pk >= start]
+            with self._errors(t.engine, dataset), t.engine.begin() as conn:
+                end = next_range_start(conn, t.pk, [*where, *lower], batch_size)
+                upper = [] if end is None else [t.pk < end]
+                total += conn.execute(statement([*where, *lower, *upper])).rowcount
+            if end is None:
+                return total
+            start = end
 
     def _batched(
         self, t: _Target, dataset: Dataset, stmt: sa.Executable, batch_size: int

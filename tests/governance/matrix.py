@@ -78,6 +78,21 @@ MATRIX: dict[str, Rule] = {
     # Sign-in pages.
     "login": Rule(anonymous=200, wrong_method="delete"),
     "logout": Rule(method="post", ok=302, wrong_method="get"),
+    # Two-factor and step-up (apps/accounts): everyone signed in, for
+    # themselves. The matrix signs people in verified, with a confirmed
+    # device, as production requires: the second step, enrolment and the
+    # recovery codes page (nothing new to show) send them back where they were.
+    "two_factor_verify": Rule(ok=302, wrong_method="put"),
+    "two_factor_setup": Rule(ok=302, wrong_method="put"),
+    "two_factor_recovery_codes": Rule(ok=302, wrong_method="post"),
+    "step_up": Rule(wrong_method="put"),
+    # Single sign-on: 404 for everyone while OIDC is off (no client id).
+    "oidc_authentication_init": Rule(
+        allowed=NOBODY, anonymous=404, wrong_method="post"
+    ),
+    "oidc_authentication_callback": Rule(
+        allowed=NOBODY, anonymous=404, wrong_method="post"
+    ),
     # An employee's own data (apps/people).
     "people:my_data": Rule(),
     "people:subject_dataset": Rule(allowed_other=NOBODY),

@@ -19,6 +19,7 @@ from apps.governance.matrix import named_patterns
 from apps.governance.models import AccessReview, Case, LegalHold, ReviewItem
 from apps.people.models import Identifier
 from apps.reports.models import Bundle
+from tests.accounts.helpers import verified_login
 from tests.governance.conftest import WINDOW_END, WINDOW_START, make_user
 from tests.governance.matrix import MATRIX, ROLE_NAMES
 from tests.monitoring_fixtures import _write_png
@@ -42,6 +43,13 @@ def test_every_named_url_is_declared():
     )
     assert sorted(set(MATRIX) - names) == [], "these are declared but do not exist"
     print(f"\npermission matrix: {len(MATRIX)} URLs, {count_cases()} cases")
+
+
+@pytest.fixture(autouse=True)
+def _staff_two_factor_on(settings):
+    """The matrix judges the production configuration: staff have passed
+    their second factor (verified_login), as they must."""
+    settings.ACCOUNTS_REQUIRE_STAFF_2FA = True
 
 
 @pytest.fixture
@@ -216,7 +224,7 @@ def test_the_matrix(client, world, name):
         if rule.allowed_other is not None:
             cells.append((False, rule.allowed_other))
         for own, allowed in cells:
-            client.force_login(actor)
+            verified_login(client, actor)
             url = url_for(name, actor, own, world)
             expected = rule.ok if role in allowed else rule.denied
             got = _call(client, rule.method, url, rule.data).status_code
@@ -229,7 +237,7 @@ def test_the_matrix(client, world, name):
     got = _call(client, rule.method, url, rule.data).status_code
     if got != rule.anonymous:
         wrong.append(f"anonymous {url}: {got} != {rule.anonymous}")
-    client.force_login(world["users"]["dpo"])
+    verified_login(client, world["users"]["dpo"])
     got = _call(
         client, rule.wrong_method, url_for(name, None, False, world), {}
     ).status_code

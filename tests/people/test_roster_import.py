@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
 
 from apps.people.models import Department, Employee, Identifier
 from apps.people.services import roster_import
@@ -40,6 +42,7 @@ def test_it_creates_employees_users_and_identifiers(write_roster):
     }
     erin = Employee.objects.get(employee_number="E12")
     assert erin.is_leaver
+    assert (erin.user.is_active, dana.user.is_active) == (False, True)
     assert erin.left_on == datetime.date(2025, 1, 31)
     frank = Employee.objects.get(employee_number="E10")
     assert frank.manager is None
@@ -162,6 +165,39 @@ def test_it_marks_future_leavers_as_not_yet_left(write_roster):
     hal = Employee.objects.get(employee_number="E30")
     assert hal.left_on == datetime.date(2999, 12, 31)
     assert not hal.is_leaver
+    assert hal.user.is_active
+
+
+def test_a_leaver_is_signed_out_everywhere_and_a_return_reactivates(
+    write_roster, client
+):
+    """The roster marking someone as gone deactivates their account, which
+    ends every session they hold at once (apps.security)."""
+    cells = {
+        "employee_number": "E31",
+        "work_email": "ivy@example.com",
+        "full_name": "Ivy",
+        "jurisdiction": "EU",
+        "started_on": "2020-01-01",
+    }
+    roster_import(path=write_roster([row(**cells)]))
+    ivy = Employee.objects.get(employee_number="E31")
+    client.force_login(ivy.user)
+    assert client.get(reverse("people:my_data")).status_code == 200
+    session_key = client.session.session_key
+    assert Session.objects.filter(session_key=session_key).exists()
+
+    roster_import(path=write_roster([row(**cells, left_on="2021-06-30")]))
+    ivy.user.refresh_from_db()
+    assert not ivy.user.is_active
+    assert not Session.objects.filter(session_key=session_key).exists()
+    response = client.get(reverse("people:my_data"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+    roster_import(path=write_roster([row(**cells)]))
+    ivy.user.refresh_from_db()
+    assert ivy.user.is_active
 
 
 def test_it_takes_over_a_user_made_before_the_roster(write_roster, django_user_model):

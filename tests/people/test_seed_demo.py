@@ -5,6 +5,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
+from django.urls import reverse
 
 from apps.consent.models import Notice
 from apps.people.models import Employee, User
@@ -46,7 +48,12 @@ def test_it_seeds_sign_ins_for_employees_and_every_staff_role(tmp_path, settings
     for user in holders.values():
         assert user.get_username() in printed
         assert user.is_staff and not user.is_superuser
-        assert authenticate(username=user.username, password="candor-demo") == user
+        # A request, as the sign-in page gives: the lockout backend needs it.
+        request = RequestFactory().post(reverse("login"))
+        assert (
+            authenticate(request, username=user.username, password="candor-demo")
+            == user
+        )
     admin = User.objects.get(username="admin@example.com")
     assert admin.is_superuser
     assert not admin.groups.exists()  # administration reads no one's data

@@ -51,7 +51,8 @@ def test_it_round_trips_any_size(size):
 
     blob = encrypt(data)
 
-    assert data not in blob or size == 0
+    # Under 16 bytes the plaintext may occur in random ciphertext by chance.
+    assert data not in blob or size < 16
     assert decrypt(blob) == data
 
 

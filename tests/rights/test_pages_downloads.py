@@ -108,7 +108,7 @@ def test_it_asks_for_a_recent_sign_in(client, export, alice):
     response = client.get(url)
 
     assert response.status_code == 302
-    assert unquote(response.url) == unquote(f"{reverse('login')}?next={url}")
+    assert unquote(response.url) == unquote(f"{reverse('step_up')}?next={url}")
     export.refresh_from_db()
     assert export.downloads == 0
 

@@ -120,7 +120,7 @@ def test_it_asks_to_sign_in_again_before_filing_an_erasure(client, world, alice)
     )
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login") + "?next=")
+    assert response.url.startswith(reverse("step_up") + "?next=")
     assert "kind%3Derasure" in response.url and "dataset%3Dchat" in response.url
     assert not Request.objects.exists()
 

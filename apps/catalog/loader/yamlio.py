@@ -1,5 +1,6 @@
 """Reading YAML strictly: syntax errors and repeated keys name their line."""
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
     seen: set[Any] = set()
     for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            break  # construct_mapping below refuses it, naming its line
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts.stepup import staff_step_up_required
+from apps.accounts.stepup_rules import case_approval
 from apps.governance.forms import CaseForm, ReasonForm, RequiredReasonForm
 from apps.governance.selectors.cases import (
     case_for_decider,
@@ -100,6 +102,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @object_rule("a DPO who did not open the case")
+@staff_step_up_required(back="governance:case_queue", only_if=case_approval)
 def case_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     case = case_for_decider(user=request.user, pk=pk)
     if case is None:

@@ -13,6 +13,7 @@ from apps.governance.models import RetentionRun
 from apps.governance.selectors.exposure import exposure_report
 from apps.governance.selectors.reviews import review_for_export, reviews_for_export
 from apps.governance.views.access import capability_required
+from apps.security.downloads import content_disposition
 
 EXPOSURE_COLUMNS = [
     "dataset",
@@ -31,7 +32,7 @@ EXPOSURE_COLUMNS = [
 
 def _csv(name: str) -> tuple[HttpResponse, csv.writer]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response, csv.writer(response)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.stepup import staff_step_up_required
 from apps.governance.views.access import capability_required, object_rule
 from apps.reports.forms import BundleForm
 from apps.reports.models import BundleStatus
@@ -83,6 +84,7 @@ def bundle_detail(request: HttpRequest, public_id) -> HttpResponse:
 @never_cache
 @login_required
 @object_rule(RULE)
+@staff_step_up_required()
 def bundle_download(request: HttpRequest, public_id) -> FileResponse:
     bundle = bundle_for_user(user=request.user, public_id=public_id)
     if bundle is None or bundle.status != BundleStatus.READY:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -10,6 +12,8 @@ from apps.rights.models import Request, RequestKind, RequestMessage
 from apps.rights.selectors import request_percent, request_progress
 from apps.rights.views.display import clock_of
 from apps.rights.views.downloads import export_link
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RequestFileSerializer(serializers.Serializer):
@@ -31,6 +35,27 @@ class RequestFileSerializer(serializers.Serializer):
             '"changes": {field: value}}.'
         ),
     )
+
+    def validate_details(self, value: dict) -> dict:
+        # The text fields refuse these already; the details are stored as
+        # JSON, and PostgreSQL refuses either in it (a 500 before this
+        # check; found by tests/fuzz/test_api_details.py).
+        if any("\x00" in s or _SURROGATE.search(s) for s in _strings(value)):
+            raise serializers.ValidationError(
+                _("Null characters and lone surrogates are not allowed.")
+            )
+        return value
+
+
+def _strings(value) -> list[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [str(k), *_strings(v)]]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 class JobProgressSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 
+from apps.accounts.stepup import staff_stepped_up
 from apps.catalog.models import Dataset, Program
 from apps.people.selectors import employee_for_user
 from apps.rights.api.serializers import (
@@ -33,7 +34,7 @@ from apps.rights.api.serializers import (
     RequestSerializer,
 )
 from apps.rights.forms import QueueFilterForm
-from apps.rights.models import Request, RequestChannel
+from apps.rights.models import Request, RequestChannel, RequestKind
 from apps.rights.selectors import (
     HANDLE_REQUESTS,
     is_officer,
@@ -258,9 +259,30 @@ def queue(request: ApiRequest) -> Response:
 queue.required_capability = HANDLE_REQUESTS  # docs/permissions.md
 
 
-def _decision(serializer_class, step, summary: str):
-    """One officer decision on a request: validate, call the service, answer
-    with the request as it is now."""
+def _erasure_approval_guard(request: ApiRequest, req: Request) -> None:
+    """Approving an erasure destroys data: only a person in a browser session
+    who has just confirmed it is them (step-up, with their second factor) may.
+    An API token passed no second factor, so it cannot; a session header
+    beside a bogus Authorization header is judged as the session it is."""
+    if req.kind != RequestKind.ERASURE:
+        return
+    if not isinstance(request.successful_authenticator, SessionAuthentication):
+        raise PermissionDenied(
+            "Erasures are approved in the portal, signed in with your second "
+            "factor: an API token cannot approve one."
+        )
+    if not staff_stepped_up(request):
+        raise PermissionDenied(
+            {
+                "detail": "Confirm it is you first (step-up), then retry.",
+                "step_up_url": request.build_absolute_uri(reverse("step_up")),
+            }
+        )
+
+
+def _decision(serializer_class, step, summary: str, guard=None):
+    """One officer decision on a request: validate, check the `guard` if
+    any, call the service, answer with the request as it is now."""
 
     @extend_schema(
         summary=summary, request=serializer_class, responses=OfficerRequestSerializer
@@ -270,6 +292,8 @@ def _decision(serializer_class, step, summary: str):
         req = _officers(request, public_id)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
+        if guard is not None:
+            guard(request, req)
         try:
             req = step(request.user, req, data.validated_data)
         except RequestRefused as exc:
@@ -286,7 +310,8 @@ approve = _decision(
     lambda user, req, d: lifecycle.request_approve(
         request=req, officer=user, reason=d["reason"]
     ),
-    "Approve a request awaiting approval",
+    "Approve a request awaiting approval (an erasure: in a stepped-up session)",
+    guard=_erasure_approval_guard,
 )
 refuse = _decision(
     ReasonSerializer,

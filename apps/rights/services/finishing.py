@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record_access
-from apps.rights import signing
+from apps.rights import faults, signing
 from apps.rights.lifecycle import RequestStatus
 from apps.rights.models import (
     ErasureCertificate,
@@ -36,7 +36,10 @@ from apps.rights.models import (
     Request,
     RequestKind,
 )
-from apps.rights.notifications import request_notify_on_commit
+from apps.rights.notifications import (
+    request_notify_by_worker_on_commit,
+    request_notify_on_commit,
+)
 from apps.rights.services.lifecycle import RequestRefused, request_move
 
 logger = logging.getLogger(__name__)
@@ -174,6 +177,7 @@ def _assemble(request: Request) -> bool:
         return True
     if export.status != ExportStatus.PENDING or not export_claim(export=export):
         return False
+    _discard_abandoned_archives(request, export)
     try:
         with AssemblyLease(export):
             export_assemble(export=export)
@@ -193,6 +197,19 @@ def _assemble(request: Request) -> bool:
     return True
 
 
+def _discard_abandoned_archives(request: Request, export: Export) -> None:
+    """Delete what an earlier assembly of `export` left half-written.
+
+    Holding the claim means the earlier assembler's lease ran out: it was
+    killed (or lost its host) between opening its temporary file and
+    renaming it into place, and nothing else would ever remove that file,
+    a partial archive of someone's personal data."""
+    from apps.rights.services.exports import request_dir
+
+    for leftover in request_dir(request).glob(f".export-{export.pk}.zip.enc.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
 def request_finish(*, request_id: int) -> Request | None:
     """Finish request `request_id` if it is in progress and every job is
     settled: assemble the archive or issue the certificate, then answer.
@@ -204,6 +221,7 @@ def request_finish(*, request_id: int) -> Request | None:
         return None
     if request.kind in EXPORT_KINDS and not _assemble(request):
         return None
+    faults.checkpoint("finish.start")
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=request_id)
         if request.status != RequestStatus.IN_PROGRESS:
@@ -214,11 +232,13 @@ def request_finish(*, request_id: int) -> Request | None:
         if any(not _settled(job) for job in jobs):
             return None  # An officer retried a job meanwhile.
         if request.kind == RequestKind.ERASURE:
+            faults.checkpoint("finish.before_certificate")
             try:
                 with transaction.atomic():
                     certificate_issue(request=request, jobs=jobs)
             except IntegrityError:
                 pass  # Issued by an earlier finish that did not get further.
+            faults.checkpoint("finish.after_certificate")
         partial, answer = _answer(request, jobs)
         try:
             request = request_move(
@@ -233,7 +253,7 @@ def request_finish(*, request_id: int) -> Request | None:
             )
         except RequestRefused:
             return None
-        request_notify_on_commit(request_id=request.pk, event="completed")
+        request_notify_by_worker_on_commit(request_id=request.pk, events=["completed"])
     return request
 
 

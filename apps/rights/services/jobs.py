@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -27,9 +26,11 @@ from django.utils import timezone
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record_access
 from apps.people.selectors import subject_identifiers
+from apps.rights import faults
 from apps.rights.models import Job, JobAction, JobStatus
 from apps.rights.notifications import request_notify_on_commit
 from apps.rights.services.claims import Heartbeat, LeaseLost, job_claim, worker_name
+from apps.rights.services.queueing import after_commit
 from apps.stores.base import ManualStep, StoreMisconfigured, StoreUnavailable
 from apps.stores.registry import get_connector
 
@@ -51,9 +52,7 @@ def _settle_check(job: Job) -> None:
     from apps.rights.services.finishing import jobs_settled, request_finish
 
     if jobs_settled(request_id=job.request_id):
-        transaction.on_commit(
-            partial(request_finish, request_id=job.request_id), robust=True
-        )
+        after_commit(request_finish, request_id=job.request_id)
 
 
 def _audit(job: Job, action: str, **detail) -> None:
@@ -151,9 +150,7 @@ def _retry_later(job: Job, token: str, error: str) -> str:
     if visibility is None or delay < visibility:
         from apps.rights.tasks import run_job
 
-        transaction.on_commit(
-            partial(run_job.apply_async, (job.pk,), countdown=delay), robust=True
-        )
+        after_commit(run_job.apply_async, (job.pk,), countdown=delay)
     return "retry"
 
 
@@ -188,6 +185,7 @@ def _identifiers(job: Job) -> list[str]:
 def _export(job: Job, token: str) -> str:
     from apps.rights.services.exports import export_job_write
 
+    faults.checkpoint("export.claimed")
     with Heartbeat(job, token) as heartbeat:
         output = export_job_write(
             job=job, identifiers=_identifiers(job), heartbeat=heartbeat
@@ -211,6 +209,7 @@ def _export(job: Job, token: str) -> str:
 
 
 def _erase(job: Job, token: str) -> str:
+    faults.checkpoint("erase.claimed")
     connector = get_connector(job.dataset.store)
     dataset, identifiers = job.dataset, _identifiers(job)
     found = job.records_found
@@ -228,6 +227,7 @@ def _erase(job: Job, token: str) -> str:
             dataset, identifiers, batch_size=settings.RIGHTS_BATCH_SIZE
         )
     heartbeat.check()
+    faults.checkpoint("erase.before_verify")
     remaining = connector.verify(dataset, identifiers)
     if remaining:
         _ours(job, token).update(records_remaining=remaining)
@@ -237,6 +237,7 @@ def _erase(job: Job, token: str) -> str:
             error=f"{remaining} records of the employee remain after erasure",
         )
         return "failed"
+    faults.checkpoint("erase.verified")
     finished = _finish(
         job,
         token,

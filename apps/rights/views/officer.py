@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.stepup import staff_step_up_required
+from apps.accounts.stepup_rules import erasure_approval, officer_request_page
 from apps.governance.views.access import capability_required
 from apps.rights.forms import (
     MessageForm,
@@ -193,12 +195,14 @@ confirm_identity = _post_view(
     ),
     _("Identity confirmed."),
 )
-approve = _post_view(
-    OptionalReasonForm,
-    lambda user, req, d: lifecycle.request_approve(
-        request=req, officer=user, reason=d["reason"]
-    ),
-    _("Approved: the work has started."),
+approve = staff_step_up_required(back=officer_request_page, only_if=erasure_approval)(
+    _post_view(
+        OptionalReasonForm,
+        lambda user, req, d: lifecycle.request_approve(
+            request=req, officer=user, reason=d["reason"]
+        ),
+        _("Approved: the work has started."),
+    )
 )
 refuse = _post_view(
     ReasonForm,

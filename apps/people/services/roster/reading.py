@@ -179,6 +179,12 @@ class RosterReader:
         cells = {h.strip(): v.strip() for h, v in zip(header, values, strict=True)}
         self.numbers.add(cells["employee_number"])
         before = len(self.errors)
+        for column, value in cells.items():
+            # Databases refuse NUL in text (PostgreSQL) or keep it silently.
+            if "\x00" in value:
+                self.error(
+                    line, _("%(column)s contains a NUL character") % {"column": column}
+                )
         for column in ("employee_number", "work_email", "full_name"):
             if not cells[column]:
                 self.error(line, _("%(column)s is empty") % {"column": column})

@@ -23,7 +23,11 @@ class RosterWriter:
         return self.departments[name]
 
     def user(self, row: RosterRow, employee: Employee | None) -> tuple[User, bool]:
+        """The row's user, created or updated. A leaver's account is
+        deactivated, which ends every session at once (apps.security); the
+        rights they keep go through the privacy team."""
         username = row.work_email.lower()
+        active = not _leaves(row)
         # What User.clean() would make of it: compare like with like.
         email = User.objects.normalize_email(row.work_email)
         if employee is not None:
@@ -31,14 +35,14 @@ class RosterWriter:
         else:
             user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, email=email)
+            user = User(username=username, email=email, is_active=active)
             # People sign in through SSO; the roster never sets a password.
             user.set_unusable_password()
             user.full_clean()
             user.save()
             return user, True
-        if (user.username, user.email) != (username, email):
-            user.username, user.email = username, email
+        if (user.username, user.email, user.is_active) != (username, email, active):
+            user.username, user.email, user.is_active = username, email, active
             user.full_clean()
             user.save()
             return user, True
@@ -55,7 +59,7 @@ class RosterWriter:
             "jurisdiction": row.jurisdiction,
             "started_on": row.started_on,
             "left_on": row.left_on,
-            "is_leaver": row.left_on is not None and row.left_on <= _today(),
+            "is_leaver": _leaves(row),
         }
         if employee is None:
             employee = Employee(
@@ -72,3 +76,7 @@ class RosterWriter:
             employee.save()
             changed = True
         return employee, changed
+
+
+def _leaves(row: RosterRow) -> bool:
+    return row.left_on is not None and row.left_on <= _today()

@@ -65,6 +65,8 @@ def _scratch_env() -> dict[str, str]:
     # built in the request, since no worker runs.
     env["DJANGO_DEBUG"] = "true"
     env["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    # The scratch portal's demo staff have no authenticator app to enrol.
+    env["ACCOUNTS_REQUIRE_STAFF_2FA"] = "false"
     env.setdefault("REPORTS_CONTROLLER_NAME", "Example Manufacturing GmbH")
     env.setdefault(
         "REPORTS_CONTROLLER_CONTACT", "Hauptstr. 1, Berlin; privacy@example.com"

@@ -1,0 +1,195 @@
+"""The SQL connector's bulk paths: blocks of tuples for exports, erasure by
+primary-key ranges; against the real telemetry database (SQLite or
+PostgreSQL)."""
+
+import datetime as dt
+
+import pytest
+
+from apps.catalog.models import Field
+from apps.stores.base import RecordBlock
+from apps.stores.engines import store_engine
+from apps.stores.sql import SqlConnector
+from apps.stores.sql_bulk import next_range_start
+from tests.stores.scratch import ALICE, ALICE_IDS, BOB, ROWS, telemetry_execute
+
+pytestmark = pytest.mark.django_db(databases=["default", "telemetry"], transaction=True)
+
+
+def _rows(blocks: list[RecordBlock]) -> list[tuple]:
+    return [row for block in blocks for row in block.rows]
+
+
+def test_blocks_hold_what_stream_gives_record_by_record(sql_store, keystrokes):
+    connector = SqlConnector(sql_store)
+
+    blocks = list(connector.stream_blocks(keystrokes, ALICE, batch_size=4))
+    records = list(connector.stream(keystrokes, ALICE))
+
+    assert [len(b.rows) for b in blocks] == [4, 2]
+    columns = blocks[0].columns
+    assert columns == list(records[0].values)
+    assert blocks[0].nested == ()
+    expected = [
+        (
+            r.key,
+            r.timestamp.isoformat(),
+            *[
+                v.isoformat() if isinstance(v, dt.datetime) else v
+                for v in r.values.values()
+            ],
+        )
+        for r in records
+    ]
+    assert _rows(blocks) == expected
+    assert [row[0] for row in _rows(blocks)] == [str(pk) for pk in ALICE_IDS]
+
+
+def test_block_values_are_plain_and_utc(sql_store, keystrokes):
+    (block,) = SqlConnector(sql_store).stream_blocks(keystrokes, BOB)
+
+    bob = [r for r in ROWS if r[1] == BOB[0]]
+    first = bob[0]
+    when = dt.datetime(2026, 11, 1, 9 + first[2], 0, tzinfo=dt.UTC)
+    assert block.rows[0] == (
+        str(first[0]),
+        when.isoformat(),
+        first[0],
+        first[1],
+        when.isoformat(),
+        first[3],
+        first[4],
+        first[5],
+    )
+    assert block.rows[0][1] == "2026-11-01T10:00:00+00:00"
+
+
+def test_a_fraction_of_a_second_is_written_as_python_writes_it(
+    sql_store, keystrokes, events_table
+):
+    when = dt.datetime(2026, 11, 2, 8, 30, 15, 250000, tzinfo=dt.UTC)
+    telemetry_execute(
+        f"INSERT INTO {events_table} VALUES (%s, %s, %s, %s, %s, %s)",
+        [99, "SN-ALICE-1", when, "late", "Mail", 5],
+    )
+
+    rows = _rows(list(SqlConnector(sql_store).stream_blocks(keystrokes, ALICE)))
+
+    assert rows[-1][:2] == ("99", "2026-11-02T08:30:15.250000+00:00")
+    assert rows[-1][4] == when.isoformat()
+
+
+def test_nobody_and_no_identifier_give_no_block(sql_store, keystrokes):
+    connector = SqlConnector(sql_store)
+
+    assert list(connector.stream_blocks(keystrokes, ["SN-NOBODY"])) == []
+    assert list(connector.stream_blocks(keystrokes, [])) == []
+    with pytest.raises(ValueError):
+        list(connector.stream_blocks(keystrokes, ALICE, batch_size=0))
+
+
+def test_the_next_range_starts_after_a_batch_of_the_subjects_rows(
+    sql_store, keystrokes
+):
+    engine = store_engine(sql_store)
+    t = SqlConnector(sql_store)._target(keystrokes)
+    alice = [t.subject.in_(ALICE)]
+
+    with engine.connect() as conn:
+        assert next_range_start(conn, t.pk, alice, 4) == ALICE_IDS[4]
+        after = [*alice, t.pk >= ALICE_IDS[4]]
+        assert next_range_start(conn, t.pk, after, 4) is None
+        assert next_range_start(conn, t.pk, alice, len(ALICE_IDS)) is None
+        nobody = [t.subject.in_(["SN-NOBODY"])]
+        assert next_range_start(conn, t.pk, nobody, 4) is None
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 5, 6, 50_000])
+def test_erasure_by_key_ranges_takes_every_row_and_no_other(
+    sql_store, keystrokes, events_table, batch_size
+):
+    connector = SqlConnector(sql_store)
+
+    assert connector.erase(keystrokes, ALICE, batch_size=batch_size) == len(ALICE_IDS)
+
+    assert connector.verify(keystrokes, ALICE) == 0
+    left = telemetry_execute(f"SELECT id FROM {events_table} ORDER BY id")  # noqa: S608
+    assert [r[0] for r in left] == [r[0] for r in ROWS if r[1] not in ALICE]
+    assert connector.erase(keystrokes, ALICE, batch_size=batch_size) == 0
+
+
+def test_masking_by_key_ranges_leaves_the_rows_without_the_person(
+    sql_store, keystrokes, events_table
+):
+    keystrokes.erasure_strategy = "mask"
+    keystrokes.save()
+    Field.objects.filter(dataset=keystrokes).delete()
+    Field.objects.create(
+        dataset=keystrokes, name="device_serial", data_category="x", mask="redact"
+    )
+    Field.objects.create(
+        dataset=keystrokes, name="typed_text", data_category="x", mask="null"
+    )
+    connector = SqlConnector(sql_store)
+
+    assert connector.erase(keystrokes, ALICE, batch_size=2) == len(ALICE_IDS)
+
+    assert connector.verify(keystrokes, ALICE) == 0
+    masked = telemetry_execute(
+        f"SELECT device_serial, typed_text FROM {events_table} "  # noqa: S608
+        "WHERE id IN (%s, %s)",
+        [ALICE_IDS[0], ALICE_IDS[-1]],
+    )
+    assert masked == [("[redacted]", None), ("[redacted]", None)]
+    assert connector.summarize(keystrokes, BOB).count == 2
+
+
+class _Captured:
+    """Stands in for an encrypted part file: keeps the text written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.writer = self
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.text += text
+        self.size = len(self.text)
+
+
+class _Heartbeat:
+    done = bytes = 0
+
+    def check(self) -> None:
+        pass
+
+
+def test_the_bulk_export_writes_the_same_files_as_record_by_record(
+    sql_store, keystrokes
+):
+    from apps.rights.services.exports import _write_blocks, _write_records
+
+    connector = SqlConnector(sql_store)
+    bulk = _Captured(), _Captured()
+    one_by_one = _Captured(), _Captured(), _Captured()
+
+    count, columns = _write_blocks(
+        connector.stream_blocks(keystrokes, ALICE, batch_size=4), *bulk, _Heartbeat()
+    )
+    records = connector.stream(keystrokes, ALICE)
+    count_2, files, columns_2 = _write_records(
+        "keystrokes", records, *one_by_one, _Heartbeat()
+    )
+
+    assert (count, columns) == (count_2, columns_2) == (len(ALICE_IDS), columns)
+    assert files == 0
+    assert bulk[0].text == one_by_one[0].text
+    assert bulk[1].text == one_by_one[1].text
+    lines = bulk[0].text.splitlines()
+    assert len(lines) == len(ALICE_IDS)
+    assert lines[0].startswith('{"key": "1", "timestamp": "2026-11-01T09:00:00+00:00"')
+    assert (
+        bulk[1]
+        .text.splitlines()[1]
+        .startswith("1,2026-11-01T09:00:00+00:00,1,SN-ALICE-1,")
+    )
