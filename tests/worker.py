@@ -52,11 +52,10 @@ class Worker:
             raise AssertionError("worker did not start:\n" + "".join(self.log))
 
 
-@contextlib.contextmanager
-def running_worker(**extra_env: str) -> Iterator[Worker]:
-    """A worker on a queue of its own, so no other worker takes its tasks."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {
+def spawn_worker(queue: str, env: dict[str, str], *options: str) -> Worker:
+    """A worker process on `queue` against the test databases and broker,
+    with `env` over the test's own environment; not yet ready."""
+    full_env = {
         **os.environ,
         "DATABASE_URL": database_url("default"),
         "TELEMETRY_DATABASE_URL": database_url("telemetry"),
@@ -64,7 +63,7 @@ def running_worker(**extra_env: str) -> Iterator[Worker]:
         "CELERY_QUEUE": queue,
         "TELEMETRY_FILES_ROOT": str(settings.TELEMETRY_FILES_ROOT),
         "PYTHONUNBUFFERED": "1",
-        **extra_env,
+        **env,
     }
     command = [
         sys.executable,
@@ -79,16 +78,25 @@ def running_worker(**extra_env: str) -> Iterator[Worker]:
         f"--hostname={queue}@%h",
         "--without-gossip",
         "--without-mingle",
+        *options,
     ]
     process = subprocess.Popen(
         command,
         cwd=BASE_DIR,
-        env=env,
+        env=full_env,
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    worker = Worker(process, queue)
+    return Worker(process, queue)
+
+
+@contextlib.contextmanager
+def running_worker(**extra_env: str) -> Iterator[Worker]:
+    """A worker on a queue of its own, so no other worker takes its tasks."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    worker = spawn_worker(queue, extra_env)
+    process = worker.process
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:

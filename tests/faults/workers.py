@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 from portal.celery import app as celery_app
-from tests.worker import BASE_DIR, Worker, database_url, wait_until
+from tests.worker import Worker, spawn_worker, wait_until
 
 
 def children_of(pid: int) -> list[int]:
@@ -50,45 +49,15 @@ def alive(pid: int) -> bool:
 
 def start_worker(env: dict[str, str]) -> Worker:
     queue = f"fault-{uuid.uuid4().hex[:12]}"
-    full_env = {
-        **os.environ,
-        "DATABASE_URL": database_url("default"),
-        "TELEMETRY_DATABASE_URL": database_url("telemetry"),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_QUEUE": queue,
-        "TELEMETRY_FILES_ROOT": str(settings.TELEMETRY_FILES_ROOT),
-        "RIGHTS_EXPORT_ROOT": str(settings.RIGHTS_EXPORT_ROOT),
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
-    for name in ("CANDOR_FAULT_POINT", "CANDOR_FAULT_ONCE"):
-        if name not in env:
-            full_env.pop(name, None)
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "portal",
-        "worker",
-        "--pool=prefork",
-        "--concurrency=1",
-        "--loglevel=INFO",
+    env = {"RIGHTS_EXPORT_ROOT": str(settings.RIGHTS_EXPORT_ROOT), **env}
+    # The fault variables come only from `env`, never from this process.
+    unset = {"CANDOR_FAULT_POINT": "", "CANDOR_FAULT_ONCE": ""}
+    worker = spawn_worker(
+        queue,
+        {**unset, **env},
         "--include=tests.faults.inject",
-        f"--hostname={queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
         "--without-heartbeat",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=BASE_DIR,
-        env=full_env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
     )
-    worker = Worker(process, queue)
     worker.wait_ready()
     return worker
 
