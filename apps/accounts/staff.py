@@ -1,8 +1,7 @@
 """Who is staff, for the two-factor requirement and step-up.
 
-Staff: any role (apps.governance.roles) other than plain employee, or the
-is_staff / is_superuser flags. Roles are the Django groups `sync_roles`
-keeps, read as apps.governance.permissions reads them: group membership.
+Staff: apps.governance.permissions.is_staff_member (any role other than
+plain employee, or the is_staff / is_superuser flags).
 """
 
 from __future__ import annotations
@@ -10,18 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django_otp import user_has_device
 
-from apps.governance.roles import EMPLOYEE, ROLES
+from apps.governance.permissions import is_staff_member
 from apps.people.models import User
 
-STAFF_ROLES = frozenset(ROLES) - {EMPLOYEE.name}
-
-
-def is_staff_member(user: User) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    return user.groups.filter(name__in=STAFF_ROLES).exists()
+__all__ = ["is_staff_member", "second_factor_required"]
 
 
 def second_factor_required(user: User) -> bool:

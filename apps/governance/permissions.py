@@ -33,11 +33,13 @@ from apps.governance.models import (
     EmployeeGroupObjectPermission,
     EmployeeUserObjectPermission,
 )
+from apps.governance.roles import EMPLOYEE, ROLES
 from apps.people.models import Employee, User
 
 VIEW_TELEMETRY = "people.view_telemetry"
 READ_UNDER_CASE = "governance.read_under_case"
 OPEN_CASE = "governance.open_case"
+STAFF_ROLES = frozenset(ROLES) - {EMPLOYEE.name}
 
 
 def has_capability(*, user: User, perm: str) -> bool:
@@ -52,6 +54,16 @@ def has_capability(*, user: User, perm: str) -> bool:
     return Permission.objects.filter(
         group__user=user, content_type__app_label=app_label, codename=codename
     ).exists()
+
+
+def is_staff_member(user: User) -> bool:
+    """Staff, for the second factor, step-up and the shorter idle limit: the
+    is_staff or is_superuser flag, or any role (group) but the employee's."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name__in=STAFF_ROLES).exists()
 
 
 def _granted_employees(user: User, employee: Employee) -> QuerySet[Employee]:

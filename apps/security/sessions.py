@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from apps.governance.roles import EMPLOYEE, ROLES
+from apps.governance.permissions import is_staff_member
 from apps.people.models import User
 from apps.security.models import UserSession
 
@@ -71,19 +71,10 @@ def end_sessions_of(users: Iterable[User | int]) -> int:
     return len(keys)
 
 
-def is_staff_user(user: User) -> bool:
-    """Staff for session limits: is_staff, or any governance role other than
-    the plain employee's (roles are groups named after apps.governance.roles)."""
-    if user.is_staff or user.is_superuser:
-        return True
-    staff_roles = [name for name in ROLES if name != EMPLOYEE.name]
-    return user.groups.filter(name__in=staff_roles).exists()
-
-
 def idle_limit_seconds(user: User) -> int:
     minutes = (
         settings.SESSION_IDLE_MINUTES_STAFF
-        if is_staff_user(user)
+        if is_staff_member(user)
         else settings.SESSION_IDLE_MINUTES
     )
     return minutes * 60

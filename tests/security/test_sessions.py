@@ -4,6 +4,7 @@ ended by the idle and absolute limits."""
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from apps.governance.permissions import is_staff_member
 from apps.security import sessions
 from apps.security.models import UserSession
 from tests.security.conftest import signed_in
@@ -135,8 +136,8 @@ def test_is_staff_counts_as_staff(alice, settings):
 
 
 def test_who_is_staff(alice, officer):
-    assert sessions.is_staff_user(officer)
-    assert not sessions.is_staff_user(alice.user)
+    assert is_staff_member(officer)
+    assert not is_staff_member(alice.user)
 
 
 def test_the_absolute_lifetime_ends_an_active_session(alice, settings):
