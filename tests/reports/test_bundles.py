@@ -245,7 +245,15 @@ def test_the_page_prepares_and_shows_progress(client, users, programs, bundle_di
     assert response.url == reverse("reports:bundle_detail", args=[bundle.public_id])
     page = client.get(response.url).content.decode()
     assert 'http-equiv="refresh"' not in page and "<progress" in page
+    # The card polls its own page while the bundle is prepared, and stops
+    # once it is settled (static/js/progress.js).
+    url = reverse("reports:bundle_detail", args=[bundle.public_id])
+    assert f'data-progress-url="{url}" data-settled="false"' in page
+    assert "js/progress.js" in page
     assert bundle.status == BundleStatus.PENDING
+    Bundle.objects.filter(pk=bundle.pk).update(status=BundleStatus.FAILED)
+    settled = client.get(url).content.decode()
+    assert 'data-settled="true"' in settled
 
 
 def test_a_backwards_period_is_refused(client, users, programs, bundle_dir):

@@ -208,7 +208,7 @@ def test_it_shows_my_request_with_its_clock_and_progress(client, world, alice):
     assert rows["chat"] == 25
     assert 'value="25"' in body
     assert response.context["progress"].settled is False
-    assert "rights/progress.js" in body
+    assert "js/progress.js" in body
     assert "Refresh to see the latest progress" in body  # without JavaScript
 
 

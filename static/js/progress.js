@@ -1,5 +1,7 @@
-/* Live progress on a request page: fetch the progress fragment again while
-   work goes on, and swap it in. Without JavaScript the page keeps its
+/* Live progress on a page (a rights request, an evidence bundle): fetch the
+   element's data-progress-url again while work goes on (a fragment, or the
+   whole page: the element is found in what comes back) and swap it in,
+   until it says data-settled="true". Without JavaScript the page keeps its
    refresh link. Plain fetch: no library to ship. */
 (function () {
   "use strict";
