@@ -26,6 +26,23 @@ EVENTS = [
 ]
 
 
+def device_rows(
+    serial: str,
+    *,
+    table: str = EVENTS_TABLE,
+    columns: str = "id, device_serial, typed_text",
+) -> list[tuple]:
+    """The monitoring rows of one device, by id, read behind the portal's back
+    (what a store really holds after an export or an erasure)."""
+    with connections["telemetry"].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} "  # noqa: S608 - test constants
+            "WHERE device_serial = %s ORDER BY id",
+            [serial],
+        )
+        return cursor.fetchall()
+
+
 @pytest.fixture
 def events_table(transactional_db):
     with connections["telemetry"].cursor() as cursor:

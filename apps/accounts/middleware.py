@@ -54,7 +54,8 @@ class TwoFactorRequiredMiddleware:
             return False
         if _open_before_second_factor(request):
             return False
-        return second_factor_required(user) and not session_verified(request)
+        # The session first: a verified staff member costs no role query.
+        return not session_verified(request) and second_factor_required(user)
 
 
 def _open_before_second_factor(request: HttpRequest) -> bool:

@@ -11,7 +11,6 @@ import re
 import zipfile
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -19,23 +18,13 @@ from apps.consent.models import ConsentEvent, ConsentState, ConsentStateKind
 from apps.rights.models import Job, Request, RequestKind, RequestMessage
 from apps.rights.views.downloads import download_token
 from tests.e2e.browser import download, sign_in, sign_in_ago
-from tests.monitoring_fixtures import EVENTS_TABLE
+from tests.monitoring_fixtures import device_rows
 from tests.worker import wait_until
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(databases=["default", "telemetry"], transaction=True),
 ]
-
-
-def rows_of(serial: str) -> list[tuple]:
-    with connections["telemetry"].cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, device_serial, typed_text FROM {EVENTS_TABLE} "  # noqa: S608
-            "WHERE device_serial = %s ORDER BY id",
-            [serial],
-        )
-        return cursor.fetchall()
 
 
 def see_my_data(page) -> None:
@@ -121,7 +110,7 @@ def check_archive(archive: zipfile.ZipFile) -> None:
     assert sorted(
         (int(x["key"]), x["values"]["device_serial"], x["values"]["typed_text"])
         for x in lines
-    ) == rows_of("SN-ALICE-1")
+    ) == device_rows("SN-ALICE-1")
     assert sorted(n for n in names if n.endswith(".png")) == [
         "files/screens/captures/SN-ALICE-1/2026-11-05/1.png",
         "files/screens/captures/SN-ALICE-1/2026-11-06/2.png",

@@ -8,7 +8,6 @@ import hashlib
 import re
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -23,23 +22,16 @@ from tests.e2e.browser import (
     sign_in_ago,
 )
 from tests.e2e.browser import step_up as answer_step_up
-from tests.monitoring_fixtures import EVENTS_TABLE
+from tests.monitoring_fixtures import device_rows
 from tests.worker import wait_until
+
+# Every column a stranger's erasure must leave as it was.
+WITH_TIMES = "id, device_serial, captured_at, typed_text"
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(databases=["default", "telemetry"], transaction=True),
 ]
-
-
-def rows_of(serial: str) -> list[tuple]:
-    with connections["telemetry"].cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, device_serial, captured_at, typed_text FROM {EVENTS_TABLE} "  # noqa: S608
-            "WHERE device_serial = %s ORDER BY id",
-            [serial],
-        )
-        return cursor.fetchall()
 
 
 def submit_answering_step_up(page, button_name: str, *, user, password) -> bool:
@@ -88,8 +80,8 @@ def approve(page, request, officer, password) -> None:
 def test_it_erases_what_an_officer_approves_and_nothing_else(
     browse, worker, alice, bob, catalog, captures_root, officer, password
 ):
-    bobs_rows = rows_of("SN-BOB-1")
-    assert bobs_rows and rows_of("SN-ALICE-1")
+    bobs_rows = device_rows("SN-BOB-1", columns=WITH_TIMES)
+    assert bobs_rows and device_rows("SN-ALICE-1", columns=WITH_TIMES)
     files = captures_root
 
     employee = browse()
@@ -106,8 +98,8 @@ def test_it_erases_what_an_officer_approves_and_nothing_else(
     wait_until(lambda: Request.objects.get(pk=request.pk).status == "completed")
     team.reload()
     expect(team.get_by_text("Completed").first).to_be_visible()
-    assert rows_of("SN-ALICE-1") == []
-    assert rows_of("SN-BOB-1") == bobs_rows
+    assert device_rows("SN-ALICE-1", columns=WITH_TIMES) == []
+    assert device_rows("SN-BOB-1", columns=WITH_TIMES) == bobs_rows
     assert not list((files / "captures/SN-ALICE-1").rglob("*.png"))
     assert (files / "captures/SN-BOB-1/2026-11-05/3.png").is_file()
     request.refresh_from_db()

@@ -17,7 +17,7 @@ from apps.rights.models import Job, JobStatus, Request, RequestKind
 from apps.rights.services.execution import export_stream_plain
 from apps.rights.services.lifecycle import request_approve, request_file
 from apps.rights.services.sweeper import jobs_redrive
-from tests.monitoring_fixtures import EVENTS_TABLE
+from tests.monitoring_fixtures import device_rows
 from tests.worker import running_worker, wait_until
 
 pytestmark = [
@@ -32,21 +32,11 @@ def status_of(request) -> str:
     return Request.objects.get(pk=request.pk).status
 
 
-def table_rows(table: str, serial: str) -> list[tuple]:
-    with connections["telemetry"].cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, device_serial, typed_text FROM {table} "  # noqa: S608
-            "WHERE device_serial = %s ORDER BY id",
-            [serial],
-        )
-        return cursor.fetchall()
-
-
 def test_a_worker_carries_out_an_access_and_an_erasure(
     alice, bob, catalog, officer, export_root, settings
 ):
-    bobs_rows = table_rows(EVENTS_TABLE, "SN-BOB-1")
-    alices_rows = table_rows(EVENTS_TABLE, "SN-ALICE-1")
+    bobs_rows = device_rows("SN-BOB-1")
+    alices_rows = device_rows("SN-ALICE-1")
     files_root = Path(settings.TELEMETRY_FILES_ROOT)
 
     with running_worker(RIGHTS_EXPORT_ROOT=str(export_root)) as worker:
@@ -86,8 +76,8 @@ def test_a_worker_carries_out_an_access_and_an_erasure(
     ]
 
     # The erasure left nothing of alice, and everything of bob.
-    assert table_rows(EVENTS_TABLE, "SN-ALICE-1") == []
-    assert table_rows(EVENTS_TABLE, "SN-BOB-1") == bobs_rows
+    assert device_rows("SN-ALICE-1") == []
+    assert device_rows("SN-BOB-1") == bobs_rows
     assert not list((files_root / "captures/SN-ALICE-1").rglob("*.png"))
     assert (files_root / "captures/SN-BOB-1/2026-11-05/3.png").is_file()
     erasure.refresh_from_db()
@@ -146,7 +136,7 @@ def kill_worker(process) -> None:
 def test_a_worker_killed_mid_erasure_is_recovered_and_nothing_is_half_done(
     alice, bob, catalog, big_table, officer, export_root
 ):
-    bobs_rows = table_rows(big_table, "SN-BOB-1")
+    bobs_rows = device_rows("SN-BOB-1", table=big_table)
     env = {
         "RIGHTS_EXPORT_ROOT": str(export_root),
         "RIGHTS_JOB_LEASE_SECONDS": "4",
@@ -167,7 +157,7 @@ def test_a_worker_killed_mid_erasure_is_recovered_and_nothing_is_half_done(
 
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
-    left = len(table_rows(big_table, "SN-ALICE-1"))
+    left = len(device_rows("SN-ALICE-1", table=big_table))
     assert 0 < left < 30_000, "the kill should land mid-erasure"
     assert status_of(request) == "in_progress"
 
@@ -183,9 +173,9 @@ def test_a_worker_killed_mid_erasure_is_recovered_and_nothing_is_half_done(
     with running_worker(**env):
         wait_until(beat, timeout=180, interval=1)
 
-    assert table_rows(big_table, "SN-ALICE-1") == []
-    assert table_rows(big_table, "SN-BOB-1") == bobs_rows
-    assert table_rows(EVENTS_TABLE, "SN-ALICE-1") == []
+    assert device_rows("SN-ALICE-1", table=big_table) == []
+    assert device_rows("SN-BOB-1", table=big_table) == bobs_rows
+    assert device_rows("SN-ALICE-1") == []
     # Re-driven at least once (more if a slow machine let the new worker's
     # lease lapse too: harmless, the claim decides who works).
     assert sum(sweep["stale"] for sweep in sweeps) >= 1
