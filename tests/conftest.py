@@ -123,6 +123,13 @@ def _own_consent_mirror(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Uploads (a manual job's evidence) go to the test's own folder, never
+    into the working tree or a developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without `collectstatic`: no manifest of hashed names."""
     settings.STORAGES = {

@@ -159,17 +159,29 @@ class Connector(abc.ABC):
 
     @abc.abstractmethod
     def erase(
-        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
     ) -> int:
         """Erase the subject's records by the dataset's strategy, in batches.
 
         Returns how many records were deleted or masked. Idempotent: running it
         again after a partial run finishes the job and harms nothing else.
+        `found`, when given, is how many records count() found just before:
+        a connector may use it to skip work (one batch when all fit).
         """
 
     @abc.abstractmethod
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         """How many identifying records of the subject remain (0 after erasure)."""
+
+    def count(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
+        """How many records of the subject the dataset holds (a connector
+        may answer this more cheaply than summarize(), without the dates)."""
+        return self.summarize(dataset, identifiers).count
 
     @abc.abstractmethod
     def erase_older_than(

@@ -99,7 +99,12 @@ class FileStoreConnector(Connector):
                 yield self._record(root, path)
 
     def erase(
-        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
     ) -> int:
         if dataset.erasure_strategy not in (
             ErasureStrategy.DELETE_FILES,

@@ -80,7 +80,12 @@ class ManualConnector(Connector):
         raise self._step(dataset, "export")
 
     def erase(
-        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
     ) -> int:
         raise self._step(dataset, "erase")
 

@@ -119,7 +119,12 @@ class RedisConnector(Connector):
             yield from self._records(dataset, keys)
 
     def erase(
-        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
     ) -> int:
         if batch_size < 1:
             raise ValueError("batch_size must be positive")

@@ -210,7 +210,12 @@ class SqlConnector(Connector):
             yield from read_blocks(conn, stmt, columns, converters, nested, batch_size)
 
     def erase(
-        self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
     ) -> int:
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -238,12 +243,26 @@ class SqlConnector(Connector):
                 f"dataset '{dataset.key}': a SQL table cannot be erased by "
                 f"'{dataset.erasure_strategy}'",
             )
-        return self._by_key_ranges(
-            t, dataset, [t.subject.in_(ids)], statement, batch_size
-        )
+        where = [t.subject.in_(ids)]
+        if found is not None and found <= batch_size:
+            # They all fit in one batch (as counted a moment ago): one
+            # statement, no range to find. Rows of the subject written since
+            # are taken too; any left over are for verification to count.
+            with self._errors(t.engine, dataset), t.engine.begin() as conn:
+                return conn.execute(statement(where)).rowcount
+        return self._by_key_ranges(t, dataset, where, statement, batch_size)
 
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
-        return self.summarize(dataset, identifiers).count
+        return self.count(dataset, identifiers)
+
+    def count(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
+        ids = _identifiers(identifiers)
+        if not ids:
+            return 0
+        t = self._target(dataset)
+        stmt = sa.select(sa.func.count()).select_from(t.table)
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            return conn.execute(stmt.where(t.subject.in_(ids))).scalar_one()
 
     def erase_older_than(
         self,

@@ -118,6 +118,47 @@ def test_erasure_by_key_ranges_takes_every_row_and_no_other(
     assert connector.erase(keystrokes, ALICE, batch_size=batch_size) == 0
 
 
+def test_a_subject_counted_within_one_batch_is_erased_by_one_statement(
+    sql_store, keystrokes, events_table, monkeypatch
+):
+    connector = SqlConnector(sql_store)
+    found = connector.count(keystrokes, ALICE)
+    assert found == len(ALICE_IDS) == connector.summarize(keystrokes, ALICE).count
+
+    def no_ranges(*args, **kwargs):
+        raise AssertionError("no range is needed when every row fits one batch")
+
+    monkeypatch.setattr("apps.stores.sql.next_range_start", no_ranges)
+    erased = connector.erase(keystrokes, ALICE, batch_size=found, found=found)
+
+    assert erased == found
+    assert connector.count(keystrokes, ALICE) == 0
+    left = telemetry_execute(f"SELECT id FROM {events_table} ORDER BY id")  # noqa: S608
+    assert [r[0] for r in left] == [r[0] for r in ROWS if r[1] not in ALICE]
+
+
+def test_a_subject_counted_above_one_batch_is_erased_by_key_ranges(
+    sql_store, keystrokes, monkeypatch
+):
+    import apps.stores.sql as sql_module
+
+    ranges = []
+    real = sql_module.next_range_start
+
+    def counting(*args, **kwargs):
+        ranges.append(args[-1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sql_module, "next_range_start", counting)
+    connector = SqlConnector(sql_store)
+
+    erased = connector.erase(keystrokes, ALICE, batch_size=4, found=len(ALICE_IDS))
+
+    assert erased == len(ALICE_IDS)
+    assert ranges == [4, 4]  # The first range, then the open-ended last one.
+    assert connector.count(keystrokes, ALICE) == 0
+
+
 def test_masking_by_key_ranges_leaves_the_rows_without_the_person(
     sql_store, keystrokes, events_table
 ):

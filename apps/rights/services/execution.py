@@ -168,11 +168,12 @@ def _plan_jobs(request: Request, datasets: list[Dataset]) -> list[Job]:
     if request.kind == RequestKind.RECTIFICATION:
         key = request.details.get("dataset")
         datasets = [d for d in datasets if d.key == key]
-    held = held_datasets_for(employee=request.subject)
+    erasure = request.kind == RequestKind.ERASURE
+    held = held_datasets_for(employee=request.subject) if erasure else {}
     jobs = []
     for dataset in datasets:
         fields = {}
-        if request.kind == RequestKind.ERASURE:
+        if erasure:
             exemption, detail = erasure_exemption(request.subject, dataset, held)
             if exemption:
                 fields = {
@@ -226,7 +227,9 @@ def _object(request: Request, datasets: list[Dataset]) -> None:
 
 
 @transaction.atomic
-def request_execute(*, request: Request) -> list[Job]:
+def request_execute(
+    *, request: Request, datasets: list[Dataset] | None = None
+) -> list[Job]:
     """Carry out `request`, which has just gone in progress.
 
     Access and portability: an export job per dataset and the Export row.
@@ -234,11 +237,13 @@ def request_execute(*, request: Request) -> list[Job]:
     told to the employee. Rectification: one job for the named record.
     Restriction and objection: processing blocks, and the request completes
     at once. Stores without an API get a manual job for a named person.
-    Returns the jobs created.
+    Returns the jobs created. `datasets`: its scope, when the caller has
+    just worked it out in this transaction (filing).
     """
     from apps.rights.services.finishing import request_finish
 
-    datasets = request_datasets(request)
+    if datasets is None:
+        datasets = request_datasets(request)
     jobs: list[Job] = []
     if request.kind in ACTIONS:
         jobs = _plan_jobs(request, datasets)

@@ -216,15 +216,18 @@ def _erase(job: Job, token: str) -> str:
     if found is None:
         # Counted once, before anything is erased: a rerun after a crash
         # keeps the first count, which the certificate reports as "before".
-        found = connector.summarize(dataset, identifiers).count
+        found = connector.count(dataset, identifiers)
         _ours(job, token).update(records_found=found)
 
     def erased_so_far() -> int:
-        return max(0, found - connector.summarize(dataset, identifiers).count)
+        return max(0, found - connector.count(dataset, identifiers))
 
     with Heartbeat(job, token, measure=erased_so_far) as heartbeat:
         erased = connector.erase(
-            dataset, identifiers, batch_size=settings.RIGHTS_BATCH_SIZE
+            dataset,
+            identifiers,
+            batch_size=settings.RIGHTS_BATCH_SIZE,
+            found=found,
         )
     heartbeat.check()
     faults.checkpoint("erase.before_verify")

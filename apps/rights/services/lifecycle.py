@@ -95,12 +95,14 @@ def request_move(
         raise RequestRefused(
             f"A request that is “{S(current).label}” cannot become “{S(to).label}”."
         )
-    moved = Request.objects.filter(pk=request.pk, status=current).update(
-        status=to, updated_at=_now(), **fields
-    )
+    changes = {"status": to, "updated_at": _now(), **fields}
+    moved = Request.objects.filter(pk=request.pk, status=current).update(**changes)
     if not moved:
         raise RequestRefused("The request was changed meanwhile: reload the page.")
-    request.refresh_from_db()
+    # The instance takes the values written (no second read, which would
+    # also drop its cached subject and cost another query for the audit).
+    for name, value in changes.items():
+        setattr(request, name, value)
     RequestTransition.objects.create(
         request=request,
         from_status=current,
@@ -278,7 +280,10 @@ def request_file(
     )
     if subject.user_id == filed_by.pk:
         request = request_confirm_identity(
-            request=request, officer=None, reason="Signed in to the portal"
+            request=request,
+            officer=None,
+            reason="Signed in to the portal",
+            scope=reached,
         )
     # Rendered by a worker and queued after the jobs a confirmed request
     # starts (on_commit keeps the order): the work comes first. "completed"
@@ -295,9 +300,15 @@ def _acknowledged(request: Request) -> dict:
 
 @transaction.atomic
 def request_confirm_identity(
-    *, request: Request, officer: User | None, reason: str
+    *,
+    request: Request,
+    officer: User | None,
+    reason: str,
+    scope: list[Dataset] | None = None,
 ) -> Request:
-    """Identity is confirmed: start the request, or queue it for approval."""
+    """Identity is confirmed: start the request, or queue it for approval.
+    `scope`: the datasets it reaches, when the caller has just worked them
+    out (filing); otherwise they are worked out again when it starts."""
     _not_own(request, officer)
     if officer is not None and not reason.strip():
         raise RequestRefused("Say how the employee's identity was confirmed.")
@@ -315,16 +326,22 @@ def request_confirm_identity(
             actor=None,
             reason="This type of request needs an officer's approval.",
         )
-    return _start(request, actor=None, reason="Approved by policy")
+    return _start(request, actor=None, reason="Approved by policy", scope=scope)
 
 
-def _start(request: Request, *, actor: User | None, reason: str) -> Request:
+def _start(
+    request: Request,
+    *,
+    actor: User | None,
+    reason: str,
+    scope: list[Dataset] | None = None,
+) -> Request:
     from apps.rights.services.execution import request_execute
 
     request = request_move(
         request=request, to=S.IN_PROGRESS, actor=actor, reason=reason
     )
-    request_execute(request=request)
+    request_execute(request=request, datasets=scope)
     return request
 
 
