@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,21 +74,39 @@ class Record:
     file: Path | None = None
 
 
+def iso_utc(value: dt.datetime) -> str:
+    """A datetime as exports write it: UTC, ISO 8601, a fraction of a second
+    only when there is one and without trailing zeros, "+00:00" (what
+    PostgreSQL's own text of the UTC time gives, so that files read in bulk
+    and record by record agree). Naive values are taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    text = value.isoformat()
+    if "." in text:
+        text = text.rstrip("0")
+    return text + "+00:00"
+
+
 @dataclass(frozen=True)
 class RecordBlock:
     """Many records of one dataset at once, for exports: no object per record.
 
-    Each row is a tuple (key, timestamp, *values): the key as text, the
-    timestamp as ISO 8601 text (or None), then one value per name in
-    `columns`, already in a form JSON and CSV hold (text, numbers, booleans,
-    None; ISO 8601 text for datetimes). Values at the positions in `nested`
-    (row positions) may be lists or dicts. Connectors that can read in bulk
-    offer stream_blocks(); the others are read record by record.
+    Each row is a tuple of one value per name in `columns`, already in a form
+    JSON and CSV hold (text, numbers, booleans, None; iso_utc() text for
+    datetimes). Values at the positions in `nested` may be lists or dicts.
+    A record's key is the text of the value at `key_position`; its timestamp
+    is the value at `timestamp_position` (None: the dataset has none) passed
+    through `timestamp_text` when that is set (a column of epoch seconds).
+    Connectors that can read in bulk offer stream_blocks(); the others are
+    read record by record.
     """
 
     columns: list[str]
     rows: list[tuple]
     nested: tuple[int, ...] = ()
+    key_position: int = 0
+    timestamp_position: int | None = None
+    timestamp_text: Callable[[Any], str | None] | None = None
 
 
 @dataclass(frozen=True)

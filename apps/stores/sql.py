@@ -2,7 +2,8 @@
 
 Every statement is a SQLAlchemy expression: values travel as bound parameters
 and identifiers are quoted by SQLAlchemy, so nothing from the catalog or a
-request is ever formatted into SQL text.
+request is ever formatted into SQL text by us (COPY, which takes no
+parameters, has the driver quote them: sql_bulk.copy_csv).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from apps.stores.base import (
 )
 from apps.stores.engines import store_engine, store_error, store_table, table_forget
 from apps.stores.sql_bulk import (
-    export_columns,
+    ExportSelect,
+    copy_csv,
+    export_select,
     fetch_all_plan,
     next_range_start,
     read_blocks,
@@ -189,14 +192,44 @@ class SqlConnector(Connector):
         self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
     ) -> Iterator[RecordBlock]:
         """The subject's records as stream() gives them, in blocks of plain
-        tuples (see RecordBlock), by primary key, from a server-side cursor."""
+        tuples (see RecordBlock), from a server-side cursor. In no particular
+        order: sorting 100,000 rows by key costs the database more than
+        reading them (the export says which column is the key)."""
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
         ids = _identifiers(identifiers)
         if not ids:
             return
         t = self._target(dataset)
-        selected, converters, nested = export_columns(
+        plan = self._export_select(t)
+        stmt = sa.select(*plan.selected).where(t.subject.in_(ids))
+        columns = [c.name for c in t.table.c]
+        with self._errors(t.engine, dataset), t.engine.connect() as conn:
+            yield from read_blocks(conn, stmt, columns, plan, batch_size)
+
+    def stream_csv(
+        self, dataset: Dataset, identifiers: Sequence[str]
+    ) -> Iterator[bytes] | None:
+        """The subject's records as CSV written by the database (key,
+        timestamp, then every column, with a header), or None where the
+        database cannot (the caller writes it from stream_blocks()).
+        Lazy: the store is reached when the bytes are first read."""
+        ids = _identifiers(identifiers)
+        t = self._target(dataset)
+        plan = self._export_select(t)
+        if not ids or not plan.csv:
+            return None
+        stmt = sa.select(*plan.csv).where(t.subject.in_(ids))
+
+        def chunks() -> Iterator[bytes]:
+            with self._errors(t.engine, dataset), t.engine.connect() as conn:
+                yield from copy_csv(conn, stmt)
+
+        return chunks()
+
+    @staticmethod
+    def _export_select(t: _Target) -> ExportSelect:
+        return export_select(
             t.table,
             t.pk,
             t.ts,
@@ -204,10 +237,6 @@ class SqlConnector(Connector):
             aware=aware,
             plain=_plain,
         )
-        stmt = sa.select(*selected).where(t.subject.in_(ids)).order_by(t.pk)
-        columns = [c.name for c in t.table.c]
-        with self._errors(t.engine, dataset), t.engine.connect() as conn:
-            yield from read_blocks(conn, stmt, columns, converters, nested, batch_size)
 
     def erase(
         self,

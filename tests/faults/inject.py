@@ -2,13 +2,13 @@
 installed in each pool child of a fault test's worker (`celery -I`).
 
 apps.rights.faults.checkpoint is called in the engine's own code wherever
-the step is in the rights services; the three steps below sit inside the
-SQL connector and the archive's assembly, so they are reached from the
-outside here, by the same checkpoint names:
+the step is in the rights services (assemble.mid_zip among them: the first
+part is in the ZIP, the rest is not); the two steps below sit inside the
+SQL connector and a database write, so they are reached from the outside
+here, by the same checkpoint names:
 
 - erase.after_batch: a second erasure batch is about to start (the first
   one's transaction is committed);
-- assemble.mid_zip: the first part is in the ZIP, the rest is not;
 - assemble.written: the archive is in place, its Export row not yet READY.
 
 Nothing is installed unless CANDOR_FAULT_POINT names one of them.
@@ -20,7 +20,7 @@ from celery.signals import worker_process_init
 
 from apps.rights import faults
 
-OUTSIDE_POINTS = ("erase.after_batch", "assemble.mid_zip", "assemble.written")
+OUTSIDE_POINTS = ("erase.after_batch", "assemble.written")
 
 
 def _after_first_delete() -> None:
@@ -34,21 +34,6 @@ def _after_first_delete() -> None:
             deletes.append(statement)
             if len(deletes) == 2:
                 faults.checkpoint("erase.after_batch")
-
-
-def _after_first_part() -> None:
-    from apps.rights.services import assembly
-
-    add_part = assembly._add_part
-    added = []
-
-    def _add_part(*args, **kwargs):
-        entry = add_part(*args, **kwargs)
-        added.append(entry)
-        faults.checkpoint("assemble.mid_zip")
-        return entry
-
-    assembly._add_part = _add_part
 
 
 def _before_ready() -> None:
@@ -71,7 +56,6 @@ def _before_ready() -> None:
 
 INSTALLERS = {
     "erase.after_batch": _after_first_delete,
-    "assemble.mid_zip": _after_first_part,
     "assemble.written": _before_ready,
 }
 

@@ -3,11 +3,12 @@ primary-key ranges; against the real telemetry database (SQLite or
 PostgreSQL)."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from apps.catalog.models import Field
-from apps.stores.base import RecordBlock
+from apps.stores.base import RecordBlock, iso_utc
 from apps.stores.engines import store_engine
 from apps.stores.sql import SqlConnector
 from apps.stores.sql_bulk import next_range_start
@@ -20,6 +21,10 @@ def _rows(blocks: list[RecordBlock]) -> list[tuple]:
     return [row for block in blocks for row in block.rows]
 
 
+def _by_key(rows: list[tuple]) -> list[tuple]:
+    return sorted(rows, key=lambda row: row[0])
+
+
 def test_blocks_hold_what_stream_gives_record_by_record(sql_store, keystrokes):
     connector = SqlConnector(sql_store)
 
@@ -29,20 +34,20 @@ def test_blocks_hold_what_stream_gives_record_by_record(sql_store, keystrokes):
     assert [len(b.rows) for b in blocks] == [4, 2]
     columns = blocks[0].columns
     assert columns == list(records[0].values)
-    assert blocks[0].nested == ()
+    block = blocks[0]
+    assert block.nested == ()
+    assert columns[block.key_position] == keystrokes.primary_key
+    assert columns[block.timestamp_position] == keystrokes.timestamp_field
+    assert block.timestamp_text is None  # A timestamp column: already text.
     expected = [
-        (
-            r.key,
-            r.timestamp.isoformat(),
-            *[
-                v.isoformat() if isinstance(v, dt.datetime) else v
-                for v in r.values.values()
-            ],
+        tuple(
+            iso_utc(v) if isinstance(v, dt.datetime) else v
+            for v in r.values.values()
         )
         for r in records
     ]
-    assert _rows(blocks) == expected
-    assert [row[0] for row in _rows(blocks)] == [str(pk) for pk in ALICE_IDS]
+    assert _by_key(_rows(blocks)) == _by_key(expected)
+    assert sorted(row[block.key_position] for row in _rows(blocks)) == ALICE_IDS
 
 
 def test_block_values_are_plain_and_utc(sql_store, keystrokes):
@@ -51,20 +56,19 @@ def test_block_values_are_plain_and_utc(sql_store, keystrokes):
     bob = [r for r in ROWS if r[1] == BOB[0]]
     first = bob[0]
     when = dt.datetime(2026, 11, 1, 9 + first[2], 0, tzinfo=dt.UTC)
-    assert block.rows[0] == (
-        str(first[0]),
-        when.isoformat(),
+    row = _by_key(block.rows)[0]
+    assert row == (
         first[0],
         first[1],
-        when.isoformat(),
+        "2026-11-01T10:00:00+00:00",
         first[3],
         first[4],
         first[5],
     )
-    assert block.rows[0][1] == "2026-11-01T10:00:00+00:00"
+    assert row[block.timestamp_position] == iso_utc(when)
 
 
-def test_a_fraction_of_a_second_is_written_as_python_writes_it(
+def test_a_fraction_of_a_second_is_written_without_trailing_zeros(
     sql_store, keystrokes, events_table
 ):
     when = dt.datetime(2026, 11, 2, 8, 30, 15, 250000, tzinfo=dt.UTC)
@@ -75,8 +79,8 @@ def test_a_fraction_of_a_second_is_written_as_python_writes_it(
 
     rows = _rows(list(SqlConnector(sql_store).stream_blocks(keystrokes, ALICE)))
 
-    assert rows[-1][:2] == ("99", "2026-11-02T08:30:15.250000+00:00")
-    assert rows[-1][4] == when.isoformat()
+    (late,) = [row for row in rows if row[0] == 99]
+    assert late[2] == "2026-11-02T08:30:15.25+00:00" == iso_utc(when)
 
 
 def test_nobody_and_no_identifier_give_no_block(sql_store, keystrokes):
@@ -186,16 +190,22 @@ def test_masking_by_key_ranges_leaves_the_rows_without_the_person(
 
 
 class _Captured:
-    """Stands in for an encrypted part file: keeps the text written."""
+    """Stands in for an encrypted part file: keeps the bytes written."""
 
     def __init__(self) -> None:
-        self.text = ""
+        self.data = b""
         self.writer = self
         self.size = 0
 
     def write(self, text: str) -> None:
-        self.text += text
-        self.size = len(self.text)
+        self.write_bytes(text.encode())
+
+    def write_bytes(self, data: bytes) -> None:
+        self.data += data
+        self.size = len(self.data)
+
+    def lines(self) -> list[str]:
+        return self.data.decode().splitlines()
 
 
 class _Heartbeat:
@@ -203,6 +213,10 @@ class _Heartbeat:
 
     def check(self) -> None:
         pass
+
+
+def _header_and_sorted(lines: list[str]) -> tuple[str, list[str]]:
+    return lines[0], sorted(lines[1:])
 
 
 def test_the_bulk_export_writes_the_same_files_as_record_by_record(
@@ -224,13 +238,63 @@ def test_the_bulk_export_writes_the_same_files_as_record_by_record(
 
     assert (count, columns) == (count_2, columns_2) == (len(ALICE_IDS), columns)
     assert files == 0
-    assert bulk[0].text == one_by_one[0].text
-    assert bulk[1].text == one_by_one[1].text
-    lines = bulk[0].text.splitlines()
-    assert len(lines) == len(ALICE_IDS)
-    assert lines[0].startswith('{"key": "1", "timestamp": "2026-11-01T09:00:00+00:00"')
-    assert (
-        bulk[1]
-        .text.splitlines()[1]
-        .startswith("1,2026-11-01T09:00:00+00:00,1,SN-ALICE-1,")
+    # The bulk read follows no order; the records are the same.
+    assert sorted(bulk[0].lines()) == sorted(one_by_one[0].lines())
+    assert _header_and_sorted(bulk[1].lines()) == _header_and_sorted(
+        one_by_one[1].lines()
     )
+    first = json.loads(one_by_one[0].lines()[0])
+    assert first["key"] == "1"
+    assert first["timestamp"] == "2026-11-01T09:00:00+00:00"
+    assert first["values"]["device_serial"] == "SN-ALICE-1"
+    assert one_by_one[1].lines()[1].startswith(
+        "1,2026-11-01T09:00:00+00:00,1,SN-ALICE-1,"
+    )
+
+
+def test_the_database_writes_the_same_csv_as_python(sql_store, keystrokes):
+    from apps.rights.services.exports import _write_blocks
+
+    connector = SqlConnector(sql_store)
+    chunks = connector.stream_csv(keystrokes, ALICE)
+    if store_engine(sql_store).dialect.name != "postgresql":
+        assert chunks is None  # SQLite has no COPY: Python writes the CSV.
+        return
+    by_python, by_database = (_Captured(), _Captured()), (_Captured(), _Captured())
+
+    _write_blocks(
+        connector.stream_blocks(keystrokes, ALICE), *by_python, _Heartbeat()
+    )
+    count, _columns = _write_blocks(
+        connector.stream_blocks(keystrokes, ALICE),
+        *by_database,
+        _Heartbeat(),
+        csv_chunks=chunks,
+    )
+
+    assert count == len(ALICE_IDS)
+    assert by_database[0].data == by_python[0].data
+    assert _header_and_sorted(by_database[1].lines()) == _header_and_sorted(
+        by_python[1].lines()
+    )
+    assert by_database[1].lines()[0] == (
+        "key,timestamp,id,device_serial,captured_at,typed_text,window_title,duration_ms"
+    )
+
+
+def test_a_store_error_in_the_database_csv_reaches_the_job(sql_store, keystrokes):
+    from apps.rights.services.exports import _write_blocks
+    from apps.stores.base import StoreError
+
+    def failing():
+        yield b"key,timestamp\n"
+        raise StoreError(sql_store, "the store went away")
+
+    with pytest.raises(StoreError, match="went away"):
+        _write_blocks(
+            SqlConnector(sql_store).stream_blocks(keystrokes, ALICE),
+            _Captured(),
+            _Captured(),
+            _Heartbeat(),
+            csv_chunks=failing(),
+        )

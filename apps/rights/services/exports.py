@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
 from collections.abc import Iterator
-from json.encoder import c_make_encoder, encode_basestring
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat, starmap
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -32,6 +36,7 @@ from apps.rights.archive import (
     read_encrypted_file,
 )
 from apps.rights.models import Export, ExportStatus, Job
+from apps.stores.base import iso_utc
 from apps.stores.registry import get_connector
 
 # Rows between two progress reports (and lease checks) of an export job.
@@ -60,30 +65,44 @@ def part_info(job: Job, name: str) -> str:
 
 def _json_default(value: Any) -> Any:
     """What JSON cannot hold natively (called for those values only)."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
 
 
-# One encoder for every line: json.dumps with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
-# The same encoder's C core, called without the Python wrapper around it
-# (half the time of a line at 100,000 lines); the bulk path uses it. No
-# circular check: rows hold plain values and dicts/lists from JSON columns.
-_encode_chunks = c_make_encoder(
-    None, _json_default, encode_basestring, None, ": ", ", ", False, False, True
-)
+# One encoder for every file: compact JSON, decimals as text (as str()).
+_ENCODER = msgspec.json.Encoder(enc_hook=_json_default, decimal_format="string")
+# A line of the JSON Lines: a C struct, not a dict, per record (encoded by
+# msgspec in one call per block; no Python code runs per record).
+_Line = msgspec.defstruct("Line", ["key", "timestamp", "values"], gc=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _values_struct(columns: tuple[str, ...]) -> type:
+    """A struct with one field per column, encoded under the column's name
+    (any name: the fields themselves are f0, f1, ...)."""
+    fields = [f"f{i}" for i in range(len(columns))]
+    names = dict(zip(fields, map(str, columns), strict=True))
+    return msgspec.defstruct("Values", fields, rename=names, gc=False)
+
+
+def _plain_time(value: Any) -> Any:
+    return iso_utc(value) if isinstance(value, dt.datetime) else value
 
 
 def _csv_cell(value: Any) -> Any:
-    """A value as CSV holds it: nested values as JSON, datetimes in ISO 8601
-    (as in the JSON Lines), None as empty; the csv module writes the rest
-    with str()."""
+    """A value as CSV holds it, as the database's COPY writes it: nested
+    values as JSON, datetimes by iso_utc(), booleans true/false, None as
+    empty; the csv module writes the rest with str()."""
+    if value is None or type(value) in (str, int, float):
+        return value
     if type(value) in (dict, list):
-        return _ENCODER.encode(value)
-    if isinstance(value, dt.datetime | dt.date):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return iso_utc(value)
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value
 
@@ -100,6 +119,9 @@ class _Part:
 
     def write(self, text: str) -> None:
         self.writer.write(text.encode())
+
+    def write_bytes(self, data: bytes) -> None:
+        self.writer.write(data)
 
     def close(self) -> dict:
         self.writer.close()
@@ -134,7 +156,10 @@ def export_job_write(*, job: Job, identifiers: list[str], heartbeat) -> dict:
             blocks = connector.stream_blocks(
                 dataset, identifiers, batch_size=batch_size
             )
-            records, columns = _write_blocks(blocks, jsonl, csv_part, heartbeat)
+            csv_chunks = connector.stream_csv(dataset, identifiers)
+            records, columns = _write_blocks(
+                blocks, jsonl, csv_part, heartbeat, csv_chunks=csv_chunks
+            )
             files = 0
         else:
             records = connector.stream(dataset, identifiers, batch_size=batch_size)
@@ -161,93 +186,125 @@ def _progress(heartbeat, records: int, jsonl: _Part, csv_part: _Part) -> None:
     heartbeat.check()
 
 
-def _write_blocks(blocks, jsonl: _Part, csv_part: _Part, heartbeat) -> tuple:
-    """The bulk path: a block of rows becomes one write per file (the csv
-    module's writerows, one JSON encoder call per line, no objects between)."""
-    join, chunks = "".join, _encode_chunks
+def _write_blocks(blocks, jsonl, csv_part, heartbeat, *, csv_chunks=None) -> tuple:
+    """The bulk path: each block becomes one write per file, encoded in C
+    (msgspec for the JSON Lines, the csv module's writerows).
+
+    `csv_chunks`: the CSV as the database writes it (COPY), copied into its
+    part by a second thread while this one encodes the JSON Lines; the
+    database's work and ours overlap. Without it the CSV is written here,
+    from the same blocks. Both readers are closed however it ends: one
+    stopped early gives its store connection (and its transaction) back at
+    once, not when it is garbage."""
+    try:
+        if csv_chunks is None:
+            return _encode_blocks(blocks, jsonl, csv_part, heartbeat, write_csv=True)
+        with ThreadPoolExecutor(1, thread_name_prefix="export-csv") as pool:
+            copying = pool.submit(_copy_chunks, csv_chunks, csv_part)
+            try:
+                result = _encode_blocks(
+                    blocks, jsonl, csv_part, heartbeat, write_csv=False
+                )
+            finally:
+                # Wait for the copy either way: the part is closed or
+                # discarded by the caller once nothing writes to it any more.
+                copied = copying.exception()
+            if copied is not None:
+                raise copied
+        _progress(heartbeat, result[0], jsonl, csv_part)
+        return result
+    finally:
+        if hasattr(blocks, "close"):
+            blocks.close()
+
+
+def _copy_chunks(chunks, part) -> None:
+    try:
+        for chunk in chunks:
+            part.write_bytes(chunk)
+    finally:
+        chunks.close()  # Gives the store's connection back, even on an error.
+
+
+def _encode_blocks(blocks, jsonl, csv_part, heartbeat, *, write_csv: bool) -> tuple:
+    encode = _ENCODER.encode_lines
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     columns: list[str] = []
     records = 0
     for block in blocks:
+        rows = block.rows
         if not records:
             columns = list(block.columns)
-            writer.writerow(["key", "timestamp", *columns])
-        names = block.columns
-        rows = block.rows
-        lines = [
-            join(
-                chunks(
-                    {
-                        "key": r[0],
-                        "timestamp": r[1],
-                        "values": dict(zip(names, r[2:], strict=True)),
-                    },
-                    0,
-                )
-            )
-            for r in rows
-        ]
-        lines.append("")  # The last line's end.
-        jsonl.write("\n".join(lines))
-        if block.nested:
-            rows = [_csv_row(r, block.nested) for r in rows]
-        writer.writerows(rows)
-        csv_part.write(buffer.getvalue())
-        buffer.seek(0)
-        buffer.truncate()
-        records += len(block.rows)
+            if write_csv:
+                writer.writerow(["key", "timestamp", *columns])
+        keys = map(str, map(itemgetter(block.key_position), rows))
+        if block.timestamp_position is None:
+            stamps = repeat(None)
+        else:
+            stamps = map(itemgetter(block.timestamp_position), rows)
+            if block.timestamp_text is not None:
+                stamps = map(block.timestamp_text, stamps)
+        values = starmap(_values_struct(tuple(block.columns)), rows)
+        jsonl.write_bytes(encode(list(map(_Line, keys, stamps, values))))
+        if write_csv:
+            writer.writerows(_csv_rows(block))
+            csv_part.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+        records += len(rows)
         _progress(heartbeat, records, jsonl, csv_part)
     return records, columns
 
 
-def _csv_row(row: tuple, nested: tuple[int, ...]) -> list:
-    cells = list(row)
-    for position in nested:
-        cells[position] = _csv_cell(cells[position])
-    return cells
+def _csv_rows(block) -> Iterator[list]:
+    """A block's rows as the CSV holds them: key, timestamp, values."""
+    key, at, text = block.key_position, block.timestamp_position, block.timestamp_text
+    for row in block.rows:
+        stamp = None if at is None else row[at]
+        if text is not None:
+            stamp = text(stamp)
+        yield [str(row[key]), stamp, *map(_csv_cell, row)]
 
 
 def _write_records(key, records, jsonl, csv_part, files_part, heartbeat) -> tuple:
     """Record by record, for connectors that have no bulk path (files, Redis,
-    HTTP): the same files as _write_blocks, datetimes in ISO 8601 alike."""
+    HTTP): the same files as _write_blocks, datetimes by iso_utc() alike."""
     buffer = io.StringIO()
     writer = None
     columns: list[str] = []
-    lines: list[str] = []
+    lines: list = []
     count = files = 0
     for record in records:
-        values = record.values
-        entry = {"key": record.key, "timestamp": record.timestamp, "values": values}
+        values = {name: _plain_time(v) for name, v in record.values.items()}
+        stamp = iso_utc(record.timestamp) if record.timestamp else None
+        entry = {"key": record.key, "timestamp": stamp, "values": values}
         if record.file is not None:
             arcname = f"files/{key}/{record.key}"
             entry["file"] = arcname
-            files_part.write(
-                _ENCODER.encode({"path": str(record.file), "arcname": arcname}) + "\n"
+            files_part.write_bytes(
+                _ENCODER.encode({"path": str(record.file), "arcname": arcname})
+                + b"\n"
             )
             files += 1
-        lines.append(_ENCODER.encode(entry))
+        lines.append(entry)
         if writer is None:
             columns = list(values)
             writer = csv.writer(buffer)
             writer.writerow(["key", "timestamp", *columns])
         writer.writerow(
-            [
-                record.key,
-                _csv_cell(record.timestamp),
-                *[_csv_cell(values.get(c)) for c in columns],
-            ]
+            [record.key, stamp, *[_csv_cell(values.get(c)) for c in columns]]
         )
         count += 1
         if count % PROGRESS_EVERY == 0:
-            jsonl.write("\n".join(lines) + "\n")
+            jsonl.write_bytes(_ENCODER.encode_lines(lines))
             lines.clear()
             csv_part.write(buffer.getvalue())
             buffer.seek(0)
             buffer.truncate()
             _progress(heartbeat, count, jsonl, csv_part)
     if lines:
-        jsonl.write("\n".join(lines) + "\n")
+        jsonl.write_bytes(_ENCODER.encode_lines(lines))
     csv_part.write(buffer.getvalue())
     return count, files, columns
 
