@@ -106,9 +106,10 @@ def export_select(
         else:
             # Decimals, UUIDs, bytes, and types nobody foresaw: as before.
             converters[position] = plain
+    names = [column.name for column in table.c]
     timestamp_position = timestamp_text = None
     if ts is not None:
-        timestamp_position = list(table.c).index(ts)
+        timestamp_position = names.index(ts.name)
         if not isinstance(ts.type, sa.DateTime):
             # Whatever the column holds (text, epoch seconds): a time or none.
             def timestamp_text(value):
@@ -124,7 +125,7 @@ def export_select(
         selected=selected,
         converters=converters,
         nested=tuple(nested),
-        key_position=list(table.c).index(pk),
+        key_position=names.index(pk.name),
         timestamp_position=timestamp_position,
         timestamp_text=timestamp_text,
         csv=csv,
