@@ -122,10 +122,11 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
 def _stored(path: Path):
     """ZIP's "stored" method for a file already compressed (an image): its
     size and CRC-32 read first, so that it streams without being held."""
-    crc = 0
+    crc = size = 0
     for chunk in _file_chunks(path):
         crc = zlib.crc32(chunk, crc)
-    return NO_COMPRESSION_64(path.stat().st_size, crc)
+        size += len(chunk)
+    return NO_COMPRESSION_64(size, crc)
 
 
 def _part_chunks(job: Job, part: dict) -> Iterator[bytes]:
