@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import repeat, starmap
+from itertools import starmap
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -238,33 +238,36 @@ def _encode_blocks(blocks, jsonl, csv_part, heartbeat, *, write_csv: bool) -> tu
             columns = list(block.columns)
             if write_csv:
                 writer.writerow(["key", "timestamp", *columns])
-        keys = map(str, map(itemgetter(block.key_position), rows))
+        # Each record's key and timestamp, worked out once for both files.
+        keys = list(map(str, map(itemgetter(block.key_position), rows)))
         if block.timestamp_position is None:
-            stamps = repeat(None)
+            stamps = [None] * len(rows)
         else:
             stamps = map(itemgetter(block.timestamp_position), rows)
             if block.timestamp_text is not None:
                 stamps = map(block.timestamp_text, stamps)
+            stamps = list(stamps)
         values = starmap(_values_struct(tuple(block.columns)), rows)
         jsonl.write_bytes(encode(list(map(_Line, keys, stamps, values))))
         if write_csv:
-            writer.writerows(_csv_rows(block))
-            csv_part.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
+            writer.writerows(_csv_rows(keys, stamps, rows))
+            _flush(buffer, csv_part)
         records += len(rows)
         _progress(heartbeat, records, jsonl, csv_part)
     return records, columns
 
 
-def _csv_rows(block) -> Iterator[list]:
+def _csv_rows(keys: list, stamps: list, rows: list) -> Iterator[list]:
     """A block's rows as the CSV holds them: key, timestamp, values."""
-    key, at, text = block.key_position, block.timestamp_position, block.timestamp_text
-    for row in block.rows:
-        stamp = None if at is None else row[at]
-        if text is not None:
-            stamp = text(stamp)
-        yield [str(row[key]), stamp, *map(_csv_cell, row)]
+    for key, stamp, row in zip(keys, stamps, rows, strict=True):
+        yield [key, stamp, *map(_csv_cell, row)]
+
+
+def _flush(buffer: io.StringIO, part) -> None:
+    """Write what the CSV writer has gathered into `part`, and start again."""
+    part.write(buffer.getvalue())
+    buffer.seek(0)
+    buffer.truncate()
 
 
 def _write_records(key, records, jsonl, csv_part, files_part, heartbeat) -> tuple:
@@ -299,13 +302,11 @@ def _write_records(key, records, jsonl, csv_part, files_part, heartbeat) -> tupl
         if count % PROGRESS_EVERY == 0:
             jsonl.write_bytes(_ENCODER.encode_lines(lines))
             lines.clear()
-            csv_part.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
+            _flush(buffer, csv_part)
             _progress(heartbeat, count, jsonl, csv_part)
     if lines:
         jsonl.write_bytes(_ENCODER.encode_lines(lines))
-    csv_part.write(buffer.getvalue())
+    _flush(buffer, csv_part)
     return count, files, columns
 
 
