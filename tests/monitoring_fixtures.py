@@ -69,9 +69,8 @@ def _write_png(path: Path, colour: str, when: dt.datetime) -> None:
     os.utime(path, (stamp, stamp))
 
 
-@pytest.fixture
-def captures_root(tmp_path, settings) -> Path:
-    root = tmp_path / "files"
+def write_captures(root: Path) -> None:
+    """Two screen captures of alice's device and one of bob's, under `root`."""
     when = dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.UTC)
     _write_png(root / "captures/SN-ALICE-1/2026-11-05/1.png", "red", when)
     _write_png(
@@ -80,6 +79,12 @@ def captures_root(tmp_path, settings) -> Path:
         when + dt.timedelta(days=1),
     )
     _write_png(root / "captures/SN-BOB-1/2026-11-05/3.png", "green", when)
+
+
+@pytest.fixture
+def captures_root(tmp_path, settings) -> Path:
+    root = tmp_path / "files"
+    write_captures(root)
     settings.TELEMETRY_FILES_ROOT = root
     return root
 

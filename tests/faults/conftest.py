@@ -6,7 +6,6 @@ fault settings, and the table of outcomes printed at the end of the run
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import shutil
@@ -19,8 +18,7 @@ from django.db import connections
 from apps.governance.services.roles import roles_sync
 from tests.faults.workers import PortForwarder, free_port, start_worker, stop_worker
 from tests.governance.conftest import make_user
-from tests.monitoring_fixtures import EVENTS_TABLE
-from tests.monitoring_fixtures import _write_png as write_png
+from tests.monitoring_fixtures import EVENTS_TABLE, write_captures
 from tests.stores.http_service import BASE_PATH
 
 pytestmark = pytest.mark.worker
@@ -107,14 +105,7 @@ def captures_root(fault_dirs, settings) -> Path:
     """tests/monitoring_fixtures.py's capture files, under the run's root."""
     root = fault_dirs["files"]
     shutil.rmtree(root, ignore_errors=True)
-    when = dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.UTC)
-    write_png(root / "captures/SN-ALICE-1/2026-11-05/1.png", "red", when)
-    write_png(
-        root / "captures/SN-ALICE-1/2026-11-06/2.png",
-        "blue",
-        when + dt.timedelta(days=1),
-    )
-    write_png(root / "captures/SN-BOB-1/2026-11-05/3.png", "green", when)
+    write_captures(root)
     settings.TELEMETRY_FILES_ROOT = root
     return root
 
