@@ -186,9 +186,11 @@ def engines_dispose() -> None:
         engine.dispose()
 
 
-def store_error(
-    store: Store, exc: sa_exc.SQLAlchemyError
-) -> StoreUnavailable | StoreMisconfigured:
+# PEP 249 errors that retrying will not cure: the store is set up wrong.
+_MISCONFIGURED_DBAPI = {"ProgrammingError", "IntegrityError", "DataError"}
+
+
+def store_error(store: Store, exc: Exception) -> StoreUnavailable | StoreMisconfigured:
     """Translate a SQLAlchemy or driver error into a StoreError.
 
     The reason is the driver's first line only: SQLAlchemy's own message
@@ -205,6 +207,9 @@ def store_error(
         sa_exc.NoSuchTableError,
         sa_exc.CompileError,
     )
-    if isinstance(exc, misconfigured):
+    # A driver's own error (PEP 249), raised outside SQLAlchemy: sorted by
+    # its class names, as SQLAlchemy sorts the ones it wraps.
+    driver_names = {cls.__name__ for cls in type(orig).__mro__}
+    if isinstance(exc, misconfigured) or driver_names & _MISCONFIGURED_DBAPI:
         return StoreMisconfigured(store, reason)
     return StoreUnavailable(store, reason)

@@ -192,7 +192,7 @@ class SqlConnector(Connector):
         self, dataset: Dataset, identifiers: Sequence[str], *, batch_size: int = 5000
     ) -> Iterator[RecordBlock]:
         """The subject's records as stream() gives them, in blocks of plain
-        tuples (see RecordBlock), from a server-side cursor. In no particular
+        tuples (see RecordBlock), streamed in chunks. In no particular
         order: sorting 100,000 rows by key costs the database more than
         reading them (the export says which column is the key)."""
         if batch_size < 1:
@@ -405,7 +405,9 @@ class SqlConnector(Connector):
             yield
         except StoreError:
             raise
-        except sa_exc.SQLAlchemyError as exc:
+        # The bulk paths use the driver itself (psycopg's stream and COPY):
+        # its own errors are translated alike.
+        except (sa_exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:
             if dataset is not None:
                 # The table may have changed under us: reflect it again next time.
                 table_forget(engine, dataset.location)

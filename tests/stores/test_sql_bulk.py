@@ -298,3 +298,48 @@ def test_a_store_error_in_the_database_csv_reaches_the_job(sql_store, keystrokes
             _Heartbeat(),
             csv_chunks=failing(),
         )
+
+
+def test_a_table_changed_under_an_export_is_a_store_error(
+    sql_store, keystrokes, events_table
+):
+    from apps.stores.base import StoreMisconfigured
+
+    connector = SqlConnector(sql_store)
+    list(connector.stream_blocks(keystrokes, ALICE))  # The table as it was.
+    telemetry_execute(
+        f"ALTER TABLE {events_table} RENAME COLUMN typed_text TO typed"  # noqa: S608
+    )
+
+    # Both statements built from the table as reflected before (the first
+    # error makes the connector reflect it again).
+    chunks = connector.stream_csv(keystrokes, ALICE)
+
+    # The driver's own error (the bulk read and COPY bypass SQLAlchemy on
+    # PostgreSQL) becomes a StoreError, which the job reports; it is not
+    # retried, as a store that is down would be.
+    with pytest.raises(StoreMisconfigured, match="typed_text"):
+        list(connector.stream_blocks(keystrokes, ALICE))
+    if chunks is not None:
+        with pytest.raises(StoreMisconfigured, match="typed_text"):
+            list(chunks)
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "cursor"])
+def test_postgresql_reads_the_same_blocks_with_or_without_chunked_rows(
+    sql_store, keystrokes, monkeypatch, chunked
+):
+    if store_engine(sql_store).dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's own read")
+    import psycopg
+
+    # libpq before 17 cannot send rows in chunks: a server-side cursor then.
+    monkeypatch.setattr(
+        psycopg.capabilities, "has_stream_chunked", lambda *a, **k: chunked
+    )
+    connector = SqlConnector(sql_store)
+    blocks = list(connector.stream_blocks(keystrokes, ALICE, batch_size=4))
+
+    assert [len(b.rows) for b in blocks] == [4, 2]
+    keys = sorted(row[blocks[0].key_position] for row in _rows(blocks))
+    assert keys == ALICE_IDS

@@ -15,7 +15,6 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from itertools import starmap
 from operator import itemgetter
 from pathlib import Path
@@ -191,37 +190,33 @@ def _write_blocks(blocks, jsonl, csv_part, heartbeat, *, csv_chunks=None) -> tup
     (msgspec for the JSON Lines, the csv module's writerows).
 
     `csv_chunks`: the CSV as the database writes it (COPY), copied into its
-    part by a second thread while this one encodes the JSON Lines; the
-    database's work and ours overlap. Without it the CSV is written here,
+    part once the JSON Lines are written. One after the other, not in a
+    second thread: the two reads fought over the interpreter's lock and
+    took longer together than in turn. Without it the CSV is written here,
     from the same blocks. Both readers are closed however it ends: one
     stopped early gives its store connection (and its transaction) back at
     once, not when it is garbage."""
     try:
-        if csv_chunks is None:
-            return _encode_blocks(blocks, jsonl, csv_part, heartbeat, write_csv=True)
-        with ThreadPoolExecutor(1, thread_name_prefix="export-csv") as pool:
-            copying = pool.submit(_copy_chunks, csv_chunks, csv_part)
-            try:
-                result = _encode_blocks(
-                    blocks, jsonl, csv_part, heartbeat, write_csv=False
-                )
-            finally:
-                # Wait for the copy either way: the part is closed or
-                # discarded by the caller once nothing writes to it any more.
-                copied = copying.exception()
-            if copied is not None:
-                raise copied
-        _progress(heartbeat, result[0], jsonl, csv_part)
-        return result
+        result = _encode_blocks(
+            blocks, jsonl, csv_part, heartbeat, write_csv=csv_chunks is None
+        )
+    except BaseException:
+        if csv_chunks is not None:
+            csv_chunks.close()
+        raise
     finally:
         if hasattr(blocks, "close"):
             blocks.close()
+    if csv_chunks is not None:
+        _copy_chunks(csv_chunks, jsonl, csv_part, heartbeat, result[0])
+    return result
 
 
-def _copy_chunks(chunks, part) -> None:
+def _copy_chunks(chunks, jsonl, csv_part, heartbeat, records: int) -> None:
     try:
         for chunk in chunks:
-            part.write_bytes(chunk)
+            csv_part.write_bytes(chunk)
+            _progress(heartbeat, records, jsonl, csv_part)
     finally:
         chunks.close()  # Gives the store's connection back, even on an error.
 
