@@ -261,8 +261,12 @@ def request_file(
         raise RequestRefused(
             "You already have an open request of this type: follow that one."
         ) from None
-    request.programs.set(programs)
-    request.datasets.set(datasets)
+    # A new request has no rows in either relation: add what was chosen (a
+    # set() would first read the empty relations back).
+    if programs:
+        request.programs.add(*programs)
+    if datasets:
+        request.datasets.add(*datasets)
     RequestTransition.objects.create(
         request=request,
         from_status=CREATED,
