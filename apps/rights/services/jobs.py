@@ -20,7 +20,7 @@ import random
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
@@ -286,8 +286,10 @@ HANDLERS = {
 def job_run(*, job_id: int, worker: str | None = None) -> str:
     """Claim and carry out job `job_id`. Returns what happened: "done",
     "retry", "failed", "manual", "lost" (another worker has it) or
-    "skipped" (nothing to do: settled, running elsewhere, not due)."""
-    close_old_connections()
+    "skipped" (nothing to do: settled, running elsewhere, not due).
+
+    Its database connection was recycled when the task started
+    (portal.celery.recycle_database_connections)."""
     claim = job_claim(job_id=job_id, worker=worker or worker_name())
     if claim is None:
         return "skipped"
