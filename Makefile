@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 # axe-core for the browser tests' accessibility checks (tests/e2e), from npm.
 NODE_STAMP := node_modules/.installed
+# make run's web port. Handed to honcho, which otherwise gives the first
+# process in the Procfile its own default, 5000, as PORT.
+PORT ?= 8000
 
 .PHONY: run test lint bench setup clean-var
 
@@ -29,7 +32,7 @@ setup: $(STAMP)
 
 # The web server, a real Celery worker process and beat; Ctrl-C stops all three.
 run: setup
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f portal/Procfile -d . start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f portal/Procfile -d . start -p $(PORT)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
