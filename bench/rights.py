@@ -22,7 +22,10 @@ export_100k_rss), and the table's title says which backend and broker.
   ZIP); floor: SELECT * of the subject's rows, fetched by psycopg.
 - erasure_1k / erasure_100k: an erasure (approved by policy for the run);
   floor: one DELETE of the subject's rows. Both run on the same freshly
-  restored rows (restore and VACUUM untimed).
+  restored rows (restore, VACUUM and CHECKPOINT untimed).
+
+Each figure and its floor are measured in turn (floor, figure, floor, ...),
+not all floors first: both then see the machine in the same state.
 - export_1m_rss: peak RSS growth (VmHWM minus the warm VmRSS) of the
   worker's pool child while exporting --million rows.
 """
@@ -163,7 +166,14 @@ def _prepare(options) -> None:
 
 
 def _analyze() -> None:
-    _execute(f"VACUUM ANALYZE {TABLE}" if common.is_postgresql() else "ANALYZE")
+    """Statistics and visibility as a settled table has them; on PostgreSQL
+    also a CHECKPOINT, so that no background write of what was just seeded
+    or restored lands in a timed run (it doubled one run's DELETE floor)."""
+    if not common.is_postgresql():
+        _execute("ANALYZE")
+        return
+    _execute(f"VACUUM ANALYZE {TABLE}")
+    _execute("CHECKPOINT")
 
 
 def _seeded_rows() -> int:
@@ -307,6 +317,20 @@ def _measure(runs: int, work, *, before=None) -> list[float]:
     return samples[1:]
 
 
+def _measure_pairs(runs: int, floor, work, *, before=None) -> tuple[list, list]:
+    """The floor and the figure in turn, run after run (each after `before`),
+    so that both see the machine in the same state; (floors, figures)."""
+    floors, figures = [], []
+    for _ in range(runs + 1):  # The first pair is the warm-up.
+        if before:
+            before()
+        floors.append(floor())
+        if before:
+            before()
+        figures.append(work())
+    return floors[1:], figures[1:]
+
+
 def _child_pid(pid: int) -> int:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -352,8 +376,11 @@ def run_suite(options, exports: Path) -> list[common.Result]:
             rows = layout[serial][1]
             label = _size(rows)
             params = {**base, "rows": rows}
-            floor = _measure(runs, lambda s=serial: _floor_select(s))
-            value = _measure(runs, lambda s=serial: _submit_and_wait(s, "access"))
+            floor, value = _measure_pairs(
+                runs,
+                lambda s=serial: _floor_select(s),
+                lambda s=serial: _submit_and_wait(s, "access"),
+            )
             results.append(
                 common.summarize(
                     f"access_{label}", "s", value, floor_samples=floor, params=params
@@ -363,9 +390,11 @@ def run_suite(options, exports: Path) -> list[common.Result]:
             def restore(s=serial):
                 _restore(s, layout)
 
-            floor = _measure(runs, lambda s=serial: _floor_delete(s), before=restore)
-            value = _measure(
-                runs, lambda s=serial: _submit_and_wait(s, "erasure"), before=restore
+            floor, value = _measure_pairs(
+                runs,
+                lambda s=serial: _floor_delete(s),
+                lambda s=serial: _submit_and_wait(s, "erasure"),
+                before=restore,
             )
             _restore(serial, layout)
             results.append(
