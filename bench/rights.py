@@ -23,11 +23,11 @@ export_100k_rss), and the table's title says which backend and broker.
 - erasure_1k / erasure_100k: an erasure (approved by policy for the run);
   floor: one DELETE of the subject's rows. Both run on the same freshly
   restored rows (restore, VACUUM and CHECKPOINT untimed).
+- export_1m_rss: peak RSS growth (VmHWM minus the warm VmRSS) of the
+  worker's pool child while exporting --million rows.
 
 Each figure and its floor are measured in turn (floor, figure, floor, ...),
 not all floors first: both then see the machine in the same state.
-- export_1m_rss: peak RSS growth (VmHWM minus the warm VmRSS) of the
-  worker's pool child while exporting --million rows.
 """
 
 import argparse
