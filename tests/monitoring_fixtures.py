@@ -43,6 +43,17 @@ def device_rows(
         return cursor.fetchall()
 
 
+def device_row_count(serial: str, *, table: str = EVENTS_TABLE) -> int:
+    """How many monitoring rows of one device the store holds, read as
+    device_rows() reads them."""
+    with connections["telemetry"].cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {table} WHERE device_serial = %s",  # noqa: S608
+            [serial],
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.fixture
 def events_table(transactional_db):
     with connections["telemetry"].cursor() as cursor:

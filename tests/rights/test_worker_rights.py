@@ -17,7 +17,7 @@ from apps.rights.models import Job, JobStatus, Request, RequestKind
 from apps.rights.services.execution import export_stream_plain
 from apps.rights.services.lifecycle import request_approve, request_file
 from apps.rights.services.sweeper import jobs_redrive
-from tests.monitoring_fixtures import device_rows
+from tests.monitoring_fixtures import device_row_count, device_rows
 from tests.worker import running_worker, wait_until
 
 pytestmark = [
@@ -26,15 +26,6 @@ pytestmark = [
 ]
 
 BIG_TABLE = "rightstest_activity"
-
-
-def _rows_of(serial: str, table: str) -> int:
-    with connections["telemetry"].cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {table} WHERE device_serial = %s",  # noqa: S608
-            [serial],
-        )
-        return cursor.fetchone()[0]
 
 
 def status_of(request) -> str:
@@ -162,7 +153,8 @@ def test_a_worker_killed_mid_erasure_is_recovered_and_nothing_is_half_done(
             # heartbeat records that once a second, and a fast machine may
             # finish the erasure before its first beat.
             running = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
-            return running.exists() and _rows_of("SN-ALICE-1", big_table) < 30_000
+            left = device_row_count("SN-ALICE-1", table=big_table)
+            return running.exists() and left < 30_000
 
         wait_until(erasing, interval=0.05)
         kill_worker(first.process)
