@@ -1,6 +1,6 @@
 """Named points where a fault-injection test kills the worker on purpose.
 
-The engine calls `checkpoint("erase.before_verify")` at each step whose
+The engine calls `checkpoint("erase.verified")` at each step whose
 interruption must be survivable. In production nothing happens: the
 variable CANDOR_FAULT_POINT is unset, and a checkpoint costs one comparison.
 The fault tests (tests/faults/) start a real worker with

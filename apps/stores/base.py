@@ -196,6 +196,22 @@ class Connector(abc.ABC):
     def verify(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         """How many identifying records of the subject remain (0 after erasure)."""
 
+    def erase_verified(
+        self,
+        dataset: Dataset,
+        identifiers: Sequence[str],
+        *,
+        batch_size: int = 5000,
+        found: int | None = None,
+    ) -> tuple[int, int]:
+        """erase(), then verify(): (records erased, records that remain).
+
+        A connector may count what remains inside its last batch's
+        transaction instead, as the SQL connector does: the count then
+        sees the store as the commit leaves it, at less cost."""
+        erased = self.erase(dataset, identifiers, batch_size=batch_size, found=found)
+        return erased, self.verify(dataset, identifiers)
+
     def count(self, dataset: Dataset, identifiers: Sequence[str]) -> int:
         """How many records of the subject the dataset holds (a connector
         may answer this more cheaply than summarize(), without the dates)."""

@@ -68,8 +68,9 @@ def _landed_after_batch(request, snapshot):
     return len(table_rows("WHERE device_serial = %s", [ALICE_SERIAL])) == 2
 
 
-def _landed_before_verify(request, snapshot):
-    # One dataset erased (its connector returned), its job not yet done.
+def _landed_verified(request, snapshot):
+    # One dataset erased and verified (its connector returned), its job not
+    # yet done.
     running = [j for j in _jobs(request) if j.status == JobStatus.RUNNING]
     return len(running) == 1 and running[0].records_found is not None
 
@@ -109,8 +110,7 @@ def _landed_assembled(request, snapshot):
 ERASURE_POINTS = {
     "erase.claimed": _landed_erase_claimed,
     "erase.after_batch": _landed_after_batch,
-    "erase.before_verify": _landed_before_verify,
-    "erase.verified": _landed_before_verify,
+    "erase.verified": _landed_verified,
     "finish.before_certificate": _landed_before_certificate,
     # The certificate is written in the transaction that completes the
     # request: a kill before its commit leaves neither.

@@ -123,7 +123,10 @@ def test_records_left_after_erasure_fail_the_job(
 ):
     from apps.stores.sql import SqlConnector
 
-    monkeypatch.setattr(SqlConnector, "verify", lambda self, dataset, ids: 2)
+    def two_left(self, dataset, ids, **options):
+        return 1, 2
+
+    monkeypatch.setattr(SqlConnector, "erase_verified", two_left)
     request = erase(alice, officer)
     job = request.jobs.get(dataset__key="keystrokes")
 

@@ -163,6 +163,67 @@ def test_a_subject_counted_above_one_batch_is_erased_by_key_ranges(
     assert connector.count(keystrokes, ALICE) == 0
 
 
+@pytest.mark.parametrize("batch_size", [2, 50_000])
+def test_erasure_counts_what_remains_inside_its_last_transaction(
+    sql_store, keystrokes, batch_size
+):
+    import sqlalchemy as sa
+
+    engine = store_engine(sql_store)
+    steps = []
+
+    def statement(conn, cursor, text, *args):
+        steps.append(text.lstrip().split()[0].upper())
+
+    def commit(conn):
+        steps.append("COMMIT")
+
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "commit", commit)
+    try:
+        outcome = SqlConnector(sql_store).erase_verified(
+            keystrokes, ALICE, batch_size=batch_size, found=len(ALICE_IDS)
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "commit", commit)
+
+    assert outcome == (len(ALICE_IDS), 0)
+    # The count runs after the last DELETE and before that batch commits.
+    assert steps[-3:] == ["DELETE", "SELECT", "COMMIT"]
+    assert steps.count("COMMIT") == (3 if batch_size == 2 else 1)
+    assert SqlConnector(sql_store).verify(keystrokes, ALICE) == 0
+
+
+def test_erasure_reports_a_row_of_the_subject_it_did_not_take(
+    sql_store, keystrokes, events_table
+):
+    import sqlalchemy as sa
+
+    engine = store_engine(sql_store)
+
+    def late_row(conn, cursor, text, *args):
+        # Written after the DELETE, inside its transaction: still there.
+        if text.lstrip().upper().startswith("DELETE"):
+            # On a cursor of its own: the DELETE's keeps its row count.
+            cursor.connection.cursor().execute(
+                f"INSERT INTO {events_table} (id, device_serial, captured_at, "  # noqa: S608
+                f"typed_text) VALUES (9999, '{ALICE[0]}', '2026-03-01 12:00:00', "
+                "'late')"
+            )
+
+    sa.event.listen(engine, "after_cursor_execute", late_row)
+    try:
+        outcome = SqlConnector(sql_store).erase_verified(
+            keystrokes, ALICE, found=len(ALICE_IDS)
+        )
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", late_row)
+
+    assert outcome == (len(ALICE_IDS), 1)
+    assert SqlConnector(sql_store).verify(keystrokes, ALICE) == 1
+
+
 def test_masking_by_key_ranges_leaves_the_rows_without_the_person(
     sql_store, keystrokes, events_table
 ):

@@ -223,15 +223,15 @@ def _erase(job: Job, token: str) -> str:
         return max(0, found - connector.count(dataset, identifiers))
 
     with Heartbeat(job, token, measure=erased_so_far) as heartbeat:
-        erased = connector.erase(
+        # Erased, and what remains counted (verification): by the SQL
+        # connector inside its last batch's transaction.
+        erased, remaining = connector.erase_verified(
             dataset,
             identifiers,
             batch_size=settings.RIGHTS_BATCH_SIZE,
             found=found,
         )
     heartbeat.check()
-    faults.checkpoint("erase.before_verify")
-    remaining = connector.verify(dataset, identifiers)
     if remaining:
         _ours(job, token).update(records_remaining=remaining)
         job_fail(
