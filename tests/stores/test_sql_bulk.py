@@ -4,6 +4,7 @@ PostgreSQL)."""
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -163,13 +164,25 @@ def test_a_subject_counted_above_one_batch_is_erased_by_key_ranges(
     assert connector.count(keystrokes, ALICE) == 0
 
 
+@contextmanager
+def _listening(engine, **listeners):
+    """SQLAlchemy event listeners on `engine` (event name -> function) for
+    the block's length."""
+    import sqlalchemy as sa
+
+    for name, listener in listeners.items():
+        sa.event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        for name, listener in listeners.items():
+            sa.event.remove(engine, name, listener)
+
+
 @pytest.mark.parametrize("batch_size", [2, 50_000])
 def test_erasure_counts_what_remains_inside_its_last_transaction(
     sql_store, keystrokes, batch_size
 ):
-    import sqlalchemy as sa
-
-    engine = store_engine(sql_store)
     steps = []
 
     def statement(conn, cursor, text, *args):
@@ -178,15 +191,12 @@ def test_erasure_counts_what_remains_inside_its_last_transaction(
     def commit(conn):
         steps.append("COMMIT")
 
-    sa.event.listen(engine, "before_cursor_execute", statement)
-    sa.event.listen(engine, "commit", commit)
-    try:
+    with _listening(
+        store_engine(sql_store), before_cursor_execute=statement, commit=commit
+    ):
         outcome = SqlConnector(sql_store).erase_verified(
             keystrokes, ALICE, batch_size=batch_size, found=len(ALICE_IDS)
         )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", statement)
-        sa.event.remove(engine, "commit", commit)
 
     assert outcome == (len(ALICE_IDS), 0)
     # The count runs after the last DELETE and before that batch commits.
@@ -198,10 +208,6 @@ def test_erasure_counts_what_remains_inside_its_last_transaction(
 def test_erasure_reports_a_row_of_the_subject_it_did_not_take(
     sql_store, keystrokes, events_table
 ):
-    import sqlalchemy as sa
-
-    engine = store_engine(sql_store)
-
     def late_row(conn, cursor, text, *args):
         # Written after the DELETE, inside its transaction: still there.
         if text.lstrip().upper().startswith("DELETE"):
@@ -212,13 +218,10 @@ def test_erasure_reports_a_row_of_the_subject_it_did_not_take(
                 "'late')"
             )
 
-    sa.event.listen(engine, "after_cursor_execute", late_row)
-    try:
+    with _listening(store_engine(sql_store), after_cursor_execute=late_row):
         outcome = SqlConnector(sql_store).erase_verified(
             keystrokes, ALICE, found=len(ALICE_IDS)
         )
-    finally:
-        sa.event.remove(engine, "after_cursor_execute", late_row)
 
     assert outcome == (len(ALICE_IDS), 1)
     assert SqlConnector(sql_store).verify(keystrokes, ALICE) == 1
