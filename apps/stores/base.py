@@ -97,6 +97,8 @@ class RecordBlock:
     A record's key is the text of the value at `key_position`; its timestamp
     is the value at `timestamp_position` (None: the dataset has none) passed
     through `timestamp_text` when that is set (a column of epoch seconds).
+    `simple_values`: every value is text, an integer, a boolean or None (no
+    floats, nothing nested), which lets the CSV be made from JSON arrays.
     Connectors that can read in bulk offer stream_blocks(); the others are
     read record by record.
     """
@@ -107,6 +109,7 @@ class RecordBlock:
     key_position: int = 0
     timestamp_position: int | None = None
     timestamp_text: Callable[[Any], str | None] | None = None
+    simple_values: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,7 @@
 
 Every statement is a SQLAlchemy expression: values travel as bound parameters
 and identifiers are quoted by SQLAlchemy, so nothing from the catalog or a
-request is ever formatted into SQL text by us (COPY, which takes no
-parameters, has the driver quote them: sql_bulk.copy_csv).
+request is ever formatted into SQL text by us.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from apps.stores.base import (
 from apps.stores.engines import store_engine, store_error, store_table, table_forget
 from apps.stores.sql_bulk import (
     ExportSelect,
-    copy_csv,
     export_select,
     fetch_all_plan,
     next_range_start,
@@ -206,26 +204,6 @@ class SqlConnector(Connector):
         columns = [c.name for c in t.table.c]
         with self._errors(t.engine, dataset), t.engine.connect() as conn:
             yield from read_blocks(conn, stmt, columns, plan, batch_size)
-
-    def stream_csv(
-        self, dataset: Dataset, identifiers: Sequence[str]
-    ) -> Iterator[bytes] | None:
-        """The subject's records as CSV written by the database (key,
-        timestamp, then every column, with a header), or None where the
-        database cannot (the caller writes it from stream_blocks()).
-        Lazy: the store is reached when the bytes are first read."""
-        ids = _identifiers(identifiers)
-        t = self._target(dataset)
-        plan = self._export_select(t)
-        if not ids or not plan.csv:
-            return None
-        stmt = sa.select(*plan.csv).where(t.subject.in_(ids))
-
-        def chunks() -> Iterator[bytes]:
-            with self._errors(t.engine, dataset), t.engine.connect() as conn:
-                yield from copy_csv(conn, stmt)
-
-        return chunks()
 
     @staticmethod
     def _export_select(t: _Target) -> ExportSelect:
@@ -439,7 +417,7 @@ class SqlConnector(Connector):
             yield
         except StoreError:
             raise
-        # The bulk paths use the driver itself (psycopg's stream and COPY):
+        # The bulk read uses the driver itself (psycopg's stream):
         # its own errors are translated alike.
         except (sa_exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:
             if dataset is not None:

@@ -5,10 +5,9 @@ An export of 100,000 rows must not build 100,000 objects: rows come in
 chunks (PostgreSQL) as the driver's tuples, with the values a
 JSON file cannot hold as they are (datetimes, decimals, UUIDs, bytes)
 turned into text by the database where it can, and by one converter per
-column where it cannot (SQLite's datetimes, kept as text). On PostgreSQL
-the CSV is written by the database itself (COPY), read as bytes while the
-JSON Lines are encoded from the tuples. Erasure
-deletes (or masks) one primary-key range per short transaction, each
+column where it cannot (SQLite's datetimes, kept as text). The rows are
+read once: both files of an export are written from the same tuples.
+Erasure deletes (or masks) one primary-key range per short transaction, each
 range's end found by a top-N sort of the subject's keys: never by selecting
 the remaining rows again inside the DELETE.
 """
@@ -26,8 +25,11 @@ import sqlalchemy as sa
 
 from apps.stores.base import RecordBlock, iso_utc
 
-# Bytes of CSV handed on at a time by copy_csv().
-COPY_BLOCK_BYTES = 1 << 20
+# Column types whose values, as read for an export on PostgreSQL, are only
+# text, integers, booleans or None: no floats (whose JSON and CSV spellings
+# differ) and nothing nested. Datetimes arrive as text (_pg_iso), dates and
+# UUIDs become text by their converters.
+_SIMPLE_TYPES = (sa.String, sa.Integer, sa.Boolean, sa.Date, sa.DateTime, sa.Uuid)
 
 
 def _pg_iso(column: sa.ColumnElement) -> sa.ColumnElement:
@@ -57,8 +59,8 @@ class ExportSelect:
     """How to read a table for an export: one SELECT item per column (in the
     table's order), converters by position for what the database cannot
     turn into text itself, and where the key, the timestamp and nested
-    values are. `csv` is the same list for a CSV made by the database
-    (COPY): key and timestamp first, every value as text."""
+    values are. `simple_values`: every value read is text, an integer, a
+    boolean or None (see RecordBlock)."""
 
     selected: list[sa.ColumnElement]
     converters: dict[int, Callable[[Any], Any]]
@@ -66,7 +68,7 @@ class ExportSelect:
     key_position: int
     timestamp_position: int | None
     timestamp_text: Callable[[Any], Any] | None
-    csv: list[sa.ColumnElement]
+    simple_values: bool
 
 
 def export_select(
@@ -81,7 +83,6 @@ def export_select(
     """The SELECT items of an export of `table` (see ExportSelect)."""
     on_pg = dialect == "postgresql"
     selected: list[sa.ColumnElement] = []
-    csv: list[sa.ColumnElement] = [sa.cast(pk, sa.Text).label("key")]
     converters: dict[int, Callable[[Any], Any]] = {}
     nested: list[int] = []
     for position, column in enumerate(table.c):
@@ -116,12 +117,10 @@ def export_select(
             def timestamp_text(value):
                 return _timestamp(value, aware)
 
-    datetime_ts = ts is not None and isinstance(ts.type, sa.DateTime)
-    if on_pg and (ts is None or datetime_ts):
-        csv.append((_pg_iso(ts) if datetime_ts else sa.null()).label("timestamp"))
-        csv += [_pg_csv_text(column) for column in table.c]
-    else:
-        csv = []  # Times the database cannot write: the CSV is made in Python.
+    # PostgreSQL only: SQLite's typing lets any column hold any value.
+    simple_values = on_pg and all(
+        isinstance(column.type, _SIMPLE_TYPES) for column in table.c
+    )
     return ExportSelect(
         selected=selected,
         converters=converters,
@@ -129,26 +128,8 @@ def export_select(
         key_position=names.index(pk.name),
         timestamp_position=timestamp_position,
         timestamp_text=timestamp_text,
-        csv=csv,
+        simple_values=simple_values,
     )
-
-
-def _pg_csv_text(column: sa.Column) -> sa.ColumnElement:
-    """A column as the Python CSV writer of the record-by-record path writes
-    it (exports._csv_cell): ISO times, true/false, JSON for arrays, hex for
-    bytes."""
-    kind = column.type
-    if isinstance(kind, sa.DateTime):
-        value = _pg_iso(column)
-    elif isinstance(kind, sa.Boolean):
-        value = sa.cast(column, sa.Text)
-    elif isinstance(kind, sa.ARRAY):
-        value = sa.func.to_json(column)
-    elif isinstance(kind, sa.LargeBinary):
-        value = sa.func.encode(column, "hex")
-    else:
-        value = column
-    return value.label(column.name)
 
 
 def read_blocks(
@@ -175,43 +156,8 @@ def read_blocks(
             key_position=plan.key_position,
             timestamp_position=plan.timestamp_position,
             timestamp_text=plan.timestamp_text,
+            simple_values=plan.simple_values,
         )
-
-
-def copy_csv(conn: sa.Connection, stmt: sa.Select) -> Iterator[bytes]:
-    """PostgreSQL writes the CSV itself (COPY ... TO STDOUT, with a header):
-    the bytes as they come, no row ever a Python object.
-
-    COPY takes no bound parameters, so the statement's values are quoted
-    into it by the driver (libpq's escaping, as psycopg's client-side
-    binding does), never by string formatting of ours."""
-    import psycopg
-    from psycopg import sql
-
-    compiled = stmt.compile(
-        dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    driver = conn.connection.driver_connection
-    select = psycopg.ClientCursor(driver).mogrify(str(compiled), compiled.params)
-    query = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(
-        sql.SQL(select)  # noqa: S608 - values quoted by the driver, above
-    )
-    fetch_all_plan(conn)
-    with driver.cursor() as cursor, cursor.copy(query) as copy:
-        # libpq hands over one row at a time: gathered into blocks of about
-        # a megabyte, so that what follows (hashing, encryption) runs once
-        # per block, not 100,000 times holding the interpreter's lock.
-        pending: list[bytes] = []
-        size = 0
-        for row in copy:
-            pending.append(bytes(row))
-            size += len(row)
-            if size >= COPY_BLOCK_BYTES:
-                yield b"".join(pending)
-                pending.clear()
-                size = 0
-        if pending:
-            yield b"".join(pending)
 
 
 def _result_parts(conn: sa.Connection, stmt: sa.Select, batch_size: int):

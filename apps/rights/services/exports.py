@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterator
 from itertools import starmap
-from operator import itemgetter
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -155,10 +155,7 @@ def export_job_write(*, job: Job, identifiers: list[str], heartbeat) -> dict:
             blocks = connector.stream_blocks(
                 dataset, identifiers, batch_size=batch_size
             )
-            csv_chunks = connector.stream_csv(dataset, identifiers)
-            records, columns = _write_blocks(
-                blocks, jsonl, csv_part, heartbeat, csv_chunks=csv_chunks
-            )
+            records, columns = _write_blocks(blocks, jsonl, csv_part, heartbeat)
             files = 0
         else:
             records = connector.stream(dataset, identifiers, batch_size=batch_size)
@@ -185,54 +182,30 @@ def _progress(heartbeat, records: int, jsonl: _Part, csv_part: _Part) -> None:
     heartbeat.check()
 
 
-def _write_blocks(blocks, jsonl, csv_part, heartbeat, *, csv_chunks=None) -> tuple:
+def _write_blocks(blocks, jsonl, csv_part, heartbeat) -> tuple:
     """The bulk path: each block becomes one write per file, encoded in C
-    (msgspec for the JSON Lines, the csv module's writerows).
-
-    `csv_chunks`: the CSV as the database writes it (COPY), copied into its
-    part once the JSON Lines are written. One after the other, not in a
-    second thread: the two reads fought over the interpreter's lock and
-    took longer together than in turn. Without it the CSV is written here,
-    from the same blocks. Both readers are closed however it ends: one
-    stopped early gives its store connection (and its transaction) back at
-    once, not when it is garbage."""
+    (msgspec; the CSV from msgspec's arrays where it can be, else the csv
+    module's writerows). The reader is closed however it ends: one stopped
+    early gives its store connection (and its transaction) back at once,
+    not when it is garbage."""
     try:
-        result = _encode_blocks(
-            blocks, jsonl, csv_part, heartbeat, write_csv=csv_chunks is None
-        )
-    except BaseException:
-        if csv_chunks is not None:
-            csv_chunks.close()
-        raise
+        return _encode_blocks(blocks, jsonl, csv_part, heartbeat)
     finally:
         if hasattr(blocks, "close"):
             blocks.close()
-    if csv_chunks is not None:
-        _copy_chunks(csv_chunks, jsonl, csv_part, heartbeat, result[0])
-    return result
 
 
-def _copy_chunks(chunks, jsonl, csv_part, heartbeat, records: int) -> None:
-    try:
-        for chunk in chunks:
-            csv_part.write_bytes(chunk)
-            _progress(heartbeat, records, jsonl, csv_part)
-    finally:
-        chunks.close()  # Gives the store's connection back, even on an error.
-
-
-def _encode_blocks(blocks, jsonl, csv_part, heartbeat, *, write_csv: bool) -> tuple:
+def _encode_blocks(blocks, jsonl, csv_part, heartbeat) -> tuple:
     encode = _ENCODER.encode_lines
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\n")
     columns: list[str] = []
     records = 0
     for block in blocks:
         rows = block.rows
         if not records:
             columns = list(block.columns)
-            if write_csv:
-                writer.writerow(["key", "timestamp", *columns])
+            writer.writerow(["key", "timestamp", *columns])
         # Each record's key and timestamp, worked out once for both files.
         keys = list(map(str, map(itemgetter(block.key_position), rows)))
         if block.timestamp_position is None:
@@ -244,12 +217,43 @@ def _encode_blocks(blocks, jsonl, csv_part, heartbeat, *, write_csv: bool) -> tu
             stamps = list(stamps)
         values = starmap(_values_struct(tuple(block.columns)), rows)
         jsonl.write_bytes(encode(list(map(_Line, keys, stamps, values))))
-        if write_csv:
+        lines = _csv_lines(keys, stamps, block) if block.simple_values else None
+        if lines is None:
             writer.writerows(_csv_rows(keys, stamps, rows))
-            _flush(buffer, csv_part)
+        _flush(buffer, csv_part)
+        if lines is not None:
+            csv_part.write_bytes(lines)
         records += len(rows)
         _progress(heartbeat, records, jsonl, csv_part)
     return records, columns
+
+
+def _csv_lines(keys: list, stamps: list, block) -> bytes | None:
+    """A block's CSV lines made from msgspec's JSON arrays, three times as
+    fast as the csv module, or None where that cannot be done.
+
+    A JSON array on its line, its brackets removed, is a CSV line when no
+    value needed escaping in JSON (no backslash anywhere: no quote,
+    backslash or control character in any text) and the values are only
+    text, integers, booleans and None (block.simple_values): integers and
+    true/false are spelled alike, every text is quoted, and null (outside
+    the quotes, which then hold no quote) becomes an empty field. When no
+    text holds a comma (a line has as many commas as separators) the quotes
+    go too: the lines are then what the csv module writes, byte for byte.
+    No text may hold a bracket either, for the brackets go in one pass."""
+    rows = block.rows
+    lines = _ENCODER.encode_lines(list(map(add, zip(keys, stamps, strict=True), rows)))
+    count = len(rows)
+    if b"\\" in lines or lines.count(b"[") != count or lines.count(b"]") != count:
+        return None
+    if b"null" in lines:
+        # Outside the quotes (the even pieces) only numbers, true, false,
+        # null, commas and brackets: each null there is a None.
+        pieces = lines.split(b'"')
+        pieces[::2] = [piece.replace(b"null", b"") for piece in pieces[::2]]
+        lines = b'"'.join(pieces)
+    quoted_commas = lines.count(b",") != count * (len(block.columns) + 1)
+    return lines.translate(None, b"[]" if quoted_commas else b'[]"')
 
 
 def _csv_rows(keys: list, stamps: list, rows: list) -> Iterator[list]:
@@ -288,7 +292,7 @@ def _write_records(key, records, jsonl, csv_part, files_part, heartbeat) -> tupl
         lines.append(entry)
         if writer is None:
             columns = list(values)
-            writer = csv.writer(buffer)
+            writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow(["key", "timestamp", *columns])
         writer.writerow(
             [record.key, stamp, *[_csv_cell(values.get(c)) for c in columns]]
