@@ -74,19 +74,20 @@ def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
 class EncryptingWriter:
     """A write-only binary stream that encrypts into `raw` as it goes.
 
-    Counts and hashes the plaintext (`size`, `sha256`); tell() reports the
+    Counts and (unless `digest` is false) hashes the plaintext (`size`,
+    `sha256`); tell() reports the
     plaintext position, and seek() is refused, which is what zipfile needs
     to write an archive to a stream it cannot rewind.
     """
 
-    def __init__(self, raw: BinaryIO, key: bytes) -> None:
+    def __init__(self, raw: BinaryIO, key: bytes, *, digest: bool = True) -> None:
         self._raw = raw
         self._aead = AESGCM(key)
         self._prefix = os.urandom(PREFIX_SIZE)
         self._header = MAGIC + self._prefix
         self._buffer = bytearray()
         self._counter = 0
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if digest else None
         self.size = 0
         self.closed = False
         raw.write(self._header)
@@ -106,7 +107,8 @@ class EncryptingWriter:
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
         size = len(view)
-        self._hash.update(view)
+        if self._hash is not None:
+            self._hash.update(view)
         self.size += size
         # Keep 1..CHUNK_SIZE bytes back: the last chunk must be written by
         # close(), flagged as last, even when the data ends on a boundary.
@@ -144,8 +146,8 @@ class EncryptingWriter:
         self.closed = True
 
     @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
+    def sha256(self) -> str | None:
+        return self._hash.hexdigest() if self._hash is not None else None
 
     def __enter__(self) -> EncryptingWriter:
         return self
@@ -185,13 +187,15 @@ def decrypt_stream(raw: BinaryIO, key: bytes) -> Iterator[bytes]:
         current = following
 
 
-def encrypted_file_writer(path: Path, info: str) -> tuple[EncryptingWriter, BinaryIO]:
+def encrypted_file_writer(
+    path: Path, info: str, *, digest: bool = True
+) -> tuple[EncryptingWriter, BinaryIO]:
     """An EncryptingWriter onto a new file at `path` (parents created).
 
     Returns (writer, raw file); close the writer, then the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = open(path, "wb")  # noqa: SIM115 - closed by the caller, after the writer
-    return EncryptingWriter(raw, derive_key(info)), raw
+    return EncryptingWriter(raw, derive_key(info), digest=digest), raw
 
 
 def read_encrypted_file(path: Path, info: str) -> Iterator[bytes]:

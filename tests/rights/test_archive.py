@@ -56,6 +56,20 @@ def test_it_round_trips_any_size(size):
     assert decrypt(blob) == data
 
 
+@pytest.mark.parametrize("digest", [True, False])
+def test_the_writer_hashes_the_plaintext_unless_told_not_to(digest):
+    data = b"typed text " * 40_000
+    raw = io.BytesIO()
+
+    with EncryptingWriter(raw, KEY, digest=digest) as writer:
+        writer.write(data)
+
+    assert writer.size == len(data)
+    expected = hashlib.sha256(data).hexdigest() if digest else None
+    assert writer.sha256 == expected
+    assert decrypt(raw.getvalue()) == data
+
+
 def test_a_wrong_key_a_flipped_bit_or_a_cut_are_refused():
     data = b"secret keystrokes " * 50_000
     blob = encrypt(data)

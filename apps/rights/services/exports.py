@@ -114,7 +114,11 @@ class _Part:
         self.name = name
         self.path = request_dir(job.request) / "parts" / name
         self.temp = self.path.with_name(f".{name}.{os.getpid()}.tmp")
-        self.writer, self.raw = encrypted_file_writer(self.temp, part_info(job, name))
+        # Not hashed here: the archive's assembly hashes each file it holds
+        # (see assembly._Entry).
+        self.writer, self.raw = encrypted_file_writer(
+            self.temp, part_info(job, name), digest=False
+        )
 
     def write(self, text: str) -> None:
         self.writer.write(text.encode())
@@ -126,11 +130,7 @@ class _Part:
         self.writer.close()
         self.raw.close()
         os.replace(self.temp, self.path)
-        return {
-            "name": self.name,
-            "sha256": self.writer.sha256,
-            "size": self.writer.size,
-        }
+        return {"name": self.name, "size": self.writer.size}
 
     def discard(self) -> None:
         self.raw.close()
@@ -139,7 +139,7 @@ class _Part:
 
 def export_job_write(*, job: Job, identifiers: list[str], heartbeat) -> dict:
     """Stream the subject's records in `job.dataset` into part files;
-    returns job.output: counts, and each part's name, size and SHA-256."""
+    returns job.output: counts, and each part's name and size."""
     dataset = job.dataset
     key = dataset.key
     parts = [
