@@ -9,7 +9,7 @@ indexed on the subject, seeded deterministically: --employees x --rows rows,
 one employee with --big rows and, for the memory figure, one with --million
 rows. A worker process (prefork, one child) runs the jobs; each figure is
 the time from submission (request_file) until the request reads
-"completed", polled every 5 ms.
+"completed", polled every 5 ms with one plain SELECT.
 
 On PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL) it runs at the
 sizes above. On the embedded default (SQLite, the filesystem broker) it
@@ -249,19 +249,25 @@ def _employee(serial: str):
 
 
 def _submit_and_wait(serial: str, kind: str) -> float:
+    from django.db import connection
+
     from apps.rights.models import Request
     from apps.rights.services.lifecycle import request_file
 
     employee = _employee(serial)
+    # The watch costs the machine as little as it can while the worker runs
+    # (two cores): one plain SELECT per poll, not an ORM query built anew.
+    poll = f"SELECT status FROM {Request._meta.db_table} WHERE id = %s"  # noqa: S608
     started = time.perf_counter()
     request = request_file(subject=employee, kind=kind, filed_by=employee.user)
-    while True:
-        status = Request.objects.filter(pk=request.pk).values_list("status", flat=True)
-        if status[0] in ("completed", "partially_completed"):
-            return time.perf_counter() - started
-        if time.perf_counter() - started > 3600:
-            raise RuntimeError(f"request {request.pk} did not complete")
-        time.sleep(0.005)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(poll, [request.pk])
+            if cursor.fetchone()[0] in ("completed", "partially_completed"):
+                return time.perf_counter() - started
+            if time.perf_counter() - started > 3600:
+                raise RuntimeError(f"request {request.pk} did not complete")
+            time.sleep(0.005)
 
 
 def _floor_select(serial: str) -> float:

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 # Filing an access request and starting it (scope, request, three moves with
 # their transitions and audit records, the jobs and the export row). Counted
-# on a run (46 on PostgreSQL, 55 on SQLite, whose audit chain is appended in
+# on a run (33 on PostgreSQL, 42 on SQLite, whose audit chain is appended in
 # Python, not by a database function), with room for a little more: a
 # change that adds a query per dataset or per move shows here.
-MAX_FILING_QUERIES = {"postgresql": 50, "sqlite": 60}
+MAX_FILING_QUERIES = {"postgresql": 37, "sqlite": 46}
 
 
 @pytest.fixture
