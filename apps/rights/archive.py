@@ -75,9 +75,9 @@ class EncryptingWriter:
     """A write-only binary stream that encrypts into `raw` as it goes.
 
     Counts and (unless `digest` is false) hashes the plaintext (`size`,
-    `sha256`); tell() reports the
-    plaintext position, and seek() is refused, which is what zipfile needs
-    to write an archive to a stream it cannot rewind.
+    `sha256`); tell() reports the plaintext position, and seek() is refused,
+    which is what zipfile needs to write an archive to a stream it cannot
+    rewind.
     """
 
     def __init__(self, raw: BinaryIO, key: bytes, *, digest: bool = True) -> None:

@@ -229,8 +229,8 @@ def _encode_blocks(blocks, jsonl, csv_part, heartbeat) -> tuple:
 
 
 def _csv_lines(keys: list, stamps: list, block) -> bytes | None:
-    """A block's CSV lines made from msgspec's JSON arrays, three times as
-    fast as the csv module, or None where that cannot be done.
+    """A block's CSV lines made from msgspec's JSON arrays, about three
+    times as fast as the csv module, or None where that cannot be done.
 
     A JSON array on its line, its brackets removed, is a CSV line when no
     value needed escaping in JSON (no backslash anywhere: no quote,
@@ -263,10 +263,12 @@ def _csv_rows(keys: list, stamps: list, rows: list) -> Iterator[list]:
 
 
 def _flush(buffer: io.StringIO, part) -> None:
-    """Write what the CSV writer has gathered into `part`, and start again."""
-    part.write(buffer.getvalue())
-    buffer.seek(0)
-    buffer.truncate()
+    """Write what the CSV writer has gathered (if anything) into `part`, and
+    start again."""
+    if text := buffer.getvalue():
+        part.write(text)
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _write_records(key, records, jsonl, csv_part, files_part, heartbeat) -> tuple:
