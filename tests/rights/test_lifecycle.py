@@ -63,6 +63,33 @@ def test_it_files_an_erasure_and_waits_for_an_officer(alice, light_catalog):
     )
 
 
+def test_a_request_started_on_filing_logs_its_moves_in_order_before_its_work(
+    alice, light_catalog, settings
+):
+    # Restriction, approved by policy here: its work writes a record of its own.
+    settings.RIGHTS_APPROVAL_REQUIRED = []
+
+    request = request_file(subject=alice, kind="restriction", filed_by=alice.user)
+
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert steps(request)[:3] == [
+        ("", "submitted"),
+        ("submitted", "identity_confirmed"),
+        ("identity_confirmed", "in_progress"),
+    ]
+    chain = [
+        (record.action, record.detail.get("to_status"))
+        for record in AuditRecord.objects.filter(subject=alice).order_by("seq")
+    ]
+    assert chain[:4] == [
+        (AuditAction.RIGHTS_REQUEST_FILED, None),
+        (AuditAction.RIGHTS_REQUEST_MOVED, "identity_confirmed"),
+        (AuditAction.RIGHTS_REQUEST_MOVED, "in_progress"),
+        (AuditAction.RIGHTS_PROCESSING_RESTRICTED, None),
+    ]
+
+
 def test_it_refuses_a_second_open_request_of_the_same_type(alice, light_catalog):
     file_erasure(alice)
 

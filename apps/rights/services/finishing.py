@@ -210,20 +210,23 @@ def _discard_abandoned_archives(request: Request, export: Export) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def request_finish(*, request_id: int) -> Request | None:
+def request_finish(*, request_id: int, kind: str | None = None) -> Request | None:
     """Finish request `request_id` if it is in progress and every job is
     settled: assemble the archive or issue the certificate, then answer.
-    Returns the request, or None when it was not (yet) to be finished."""
-    request = Request.objects.select_related("subject").get(pk=request_id)
-    if request.status != RequestStatus.IN_PROGRESS:
-        return None
-    # The archive is built before the lock is taken (it takes a while), so
-    # only once every job is settled. Without one, the locked check below
-    # is the only one needed.
-    if request.kind in EXPORT_KINDS and not (
-        jobs_settled(request_id=request_id) and _assemble(request)
-    ):
-        return None
+    Returns the request, or None when it was not (yet) to be finished.
+    `kind`: the request's type, when the caller knows it (one read less
+    for a request without an archive)."""
+    if kind is None or kind in EXPORT_KINDS:
+        request = Request.objects.select_related("subject").get(pk=request_id)
+        if request.status != RequestStatus.IN_PROGRESS:
+            return None
+        # The archive is built before the lock is taken (it takes a while),
+        # so only once every job is settled. Without one, the locked check
+        # below is the only one needed.
+        if request.kind in EXPORT_KINDS and not (
+            jobs_settled(request_id=request_id) and _assemble(request)
+        ):
+            return None
     faults.checkpoint("finish.start")
     with transaction.atomic():
         request = (

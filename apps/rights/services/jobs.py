@@ -52,7 +52,9 @@ def _settle_check(job: Job) -> None:
     from apps.rights.services.finishing import jobs_settled, request_finish
 
     if jobs_settled(request_id=job.request_id):
-        after_commit(request_finish, request_id=job.request_id)
+        after_commit(
+            request_finish, request_id=job.request_id, kind=job.request.kind
+        )
 
 
 def _audit(job: Job, action: str, **detail) -> None:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_record_access
+from apps.audit.services import AuditEntry, audit_record_many
 from apps.catalog.models import Dataset, Program
 from apps.people.models import Employee, User
 from apps.rights.deadlines import clock_for
@@ -54,14 +54,41 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _audit(request: Request, *, actor: User | None, action: str, **detail) -> None:
-    audit_record_access(
+def _audit_entry(
+    request: Request, *, actor: User | None, action: str, **detail
+) -> AuditEntry:
+    return AuditEntry(
         actor=actor,
         subject=request.subject,
         action=action,
         purpose=f"{request.get_kind_display()} request",
         detail={"request_id": request.pk, **detail},
     )
+
+
+def _audit(request: Request, *, actor: User | None, action: str, **detail) -> None:
+    entry = _audit_entry(request, actor=actor, action=action, **detail)
+    audit_record_many(entries=[entry])
+
+
+class Journal:
+    """The transitions and audit records of several moves made in one
+    transaction (filing: submitted, identity confirmed, in progress),
+    written together when the caller says: one INSERT of each instead of a
+    pair per move, in the same order."""
+
+    def __init__(self) -> None:
+        self.transitions: list[RequestTransition] = []
+        self.entries: list[AuditEntry] = []
+
+    def add(self, transition: RequestTransition, entry: AuditEntry) -> None:
+        self.transitions.append(transition)
+        self.entries.append(entry)
+
+    def write(self) -> None:
+        RequestTransition.objects.bulk_create(self.transitions)
+        audit_record_many(entries=self.entries)
+        self.transitions, self.entries = [], []
 
 
 def _not_own(request: Request, officer: User | None) -> None:
@@ -83,9 +110,11 @@ def request_move(
     to: str,
     actor: User | None,
     reason: str = "",
+    journal: Journal | None = None,
     **fields,
 ) -> Request:
-    """Move `request` to status `to`, setting `fields` with it.
+    """Move `request` to status `to`, setting `fields` with it; its
+    transition and audit record are written now, or added to `journal`.
 
     Raises RequestRefused when `to` may not follow the current status or the
     request moved on in the meantime.
@@ -103,22 +132,40 @@ def request_move(
     # also drop its cached subject and cost another query for the audit).
     for name, value in changes.items():
         setattr(request, name, value)
-    RequestTransition.objects.create(
-        request=request,
-        from_status=current,
-        to_status=to,
-        actor=actor,
-        at=request.updated_at,
-        reason=reason,
-    )
-    _audit(
+    _log(
         request,
-        actor=actor,
-        action=AuditAction.RIGHTS_REQUEST_MOVED,
-        from_status=current,
-        to_status=to,
+        journal,
+        RequestTransition(
+            request=request,
+            from_status=current,
+            to_status=to,
+            actor=actor,
+            at=request.updated_at,
+            reason=reason,
+        ),
+        _audit_entry(
+            request,
+            actor=actor,
+            action=AuditAction.RIGHTS_REQUEST_MOVED,
+            from_status=current,
+            to_status=to,
+        ),
     )
     return request
+
+
+def _log(
+    request: Request,
+    journal: Journal | None,
+    transition: RequestTransition,
+    entry: AuditEntry,
+) -> None:
+    if journal is None:
+        journal = Journal()
+        journal.add(transition, entry)
+        journal.write()
+    else:
+        journal.add(transition, entry)
 
 
 def _open_duplicate(subject: Employee, kind: str, datasets: list[Dataset]) -> bool:
@@ -268,20 +315,28 @@ def request_file(
         request.programs.add(*programs)
     if datasets:
         request.datasets.add(*datasets)
-    RequestTransition.objects.create(
-        request=request,
-        from_status=CREATED,
-        to_status=S.SUBMITTED,
-        actor=filed_by,
-        at=received,
-        reason=f"Filed through {RequestChannel(channel).label}",
-    )
-    _audit(
+    # Filed, and as far as policy takes it: the moves' transitions and audit
+    # records are written together (before the work starts, whose own
+    # records follow them).
+    journal = Journal()
+    _log(
         request,
-        actor=filed_by,
-        action=AuditAction.RIGHTS_REQUEST_FILED,
-        kind=kind,
-        datasets=len(reached),
+        journal,
+        RequestTransition(
+            request=request,
+            from_status=CREATED,
+            to_status=S.SUBMITTED,
+            actor=filed_by,
+            at=received,
+            reason=f"Filed through {RequestChannel(channel).label}",
+        ),
+        _audit_entry(
+            request,
+            actor=filed_by,
+            action=AuditAction.RIGHTS_REQUEST_FILED,
+            kind=kind,
+            datasets=len(reached),
+        ),
     )
     if subject.user_id == filed_by.pk:
         request = request_confirm_identity(
@@ -289,7 +344,9 @@ def request_file(
             officer=None,
             reason="Signed in to the portal",
             scope=reached,
+            journal=journal,
         )
+    journal.write()
     # Rendered by a worker and queued after the jobs a confirmed request
     # starts (on_commit keeps the order): the work comes first. "completed"
     # is queued the same way when the request finishes, so it follows.
@@ -310,10 +367,12 @@ def request_confirm_identity(
     officer: User | None,
     reason: str,
     scope: list[Dataset] | None = None,
+    journal: Journal | None = None,
 ) -> Request:
     """Identity is confirmed: start the request, or queue it for approval.
     `scope`: the datasets it reaches, when the caller has just worked them
-    out (filing); otherwise they are worked out again when it starts."""
+    out (filing); otherwise they are worked out again when it starts.
+    `journal`: where the moves are logged, when the caller writes them."""
     _not_own(request, officer)
     if officer is not None and not reason.strip():
         raise RequestRefused("Say how the employee's identity was confirmed.")
@@ -322,6 +381,7 @@ def request_confirm_identity(
         to=S.IDENTITY_CONFIRMED,
         actor=officer,
         reason=reason,
+        journal=journal,
         **_acknowledged(request),
     )
     if needs_approval(request.kind):
@@ -330,8 +390,11 @@ def request_confirm_identity(
             to=S.AWAITING_APPROVAL,
             actor=None,
             reason="This type of request needs an officer's approval.",
+            journal=journal,
         )
-    return _start(request, actor=None, reason="Approved by policy", scope=scope)
+    return _start(
+        request, actor=None, reason="Approved by policy", scope=scope, journal=journal
+    )
 
 
 def _start(
@@ -340,12 +403,15 @@ def _start(
     actor: User | None,
     reason: str,
     scope: list[Dataset] | None = None,
+    journal: Journal | None = None,
 ) -> Request:
     from apps.rights.services.execution import request_execute
 
     request = request_move(
-        request=request, to=S.IN_PROGRESS, actor=actor, reason=reason
+        request=request, to=S.IN_PROGRESS, actor=actor, reason=reason, journal=journal
     )
+    if journal is not None:
+        journal.write()  # The moves before the work's own records.
     request_execute(request=request, datasets=scope)
     return request
 
