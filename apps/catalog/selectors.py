@@ -22,6 +22,15 @@ def programs_covering(*, employee: Employee) -> list[Program]:
     return [p for p in programs if EMPLOYEE_SUBJECT in (p.data_subjects or [])]
 
 
+def employee_datasets() -> list[Dataset]:
+    """Every dataset of a program whose data subjects include employees, in
+    catalog order (programs_covering's), with its store and program: one
+    query, for what needs the datasets but not their fields (a request's
+    scope, worked out each time one is filed)."""
+    datasets = Dataset.objects.select_related("store", "program")
+    return [d for d in datasets if EMPLOYEE_SUBJECT in (d.program.data_subjects or [])]
+
+
 def dataset_by_key(*, key: str) -> Dataset | None:
     return (
         Dataset.objects.select_related("store", "program")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from apps.catalog.models import Dataset, Program
-from apps.catalog.selectors import programs_covering
+from apps.catalog.selectors import employee_datasets
 from apps.people.models import Employee
 from apps.people.selectors import subject_identifier_map
 
@@ -20,12 +20,7 @@ def covered_datasets(*, employee: Employee) -> list[Dataset]:
     kinds = {
         k for k, values in subject_identifier_map(employee=employee).items() if values
     }
-    return [
-        dataset
-        for program in programs_covering(employee=employee)
-        for dataset in program.datasets_list
-        if dataset.identifier_kind in kinds
-    ]
+    return [d for d in employee_datasets() if d.identifier_kind in kinds]
 
 
 def scope_datasets(
