@@ -133,7 +133,6 @@ def request_move(
     for name, value in changes.items():
         setattr(request, name, value)
     _log(
-        request,
         journal,
         RequestTransition(
             request=request,
@@ -155,11 +154,10 @@ def request_move(
 
 
 def _log(
-    request: Request,
-    journal: Journal | None,
-    transition: RequestTransition,
-    entry: AuditEntry,
+    journal: Journal | None, transition: RequestTransition, entry: AuditEntry
 ) -> None:
+    """Write a move's transition and audit record now, or add them to
+    `journal` for its caller to write."""
     if journal is None:
         journal = Journal()
         journal.add(transition, entry)
@@ -320,7 +318,6 @@ def request_file(
     # records follow them).
     journal = Journal()
     _log(
-        request,
         journal,
         RequestTransition(
             request=request,
