@@ -76,8 +76,11 @@ def _landed_verified(request, snapshot):
 
 
 def _landed_before_certificate(request, snapshot):
+    # The last job's outcome, the certificate and the request's completion
+    # are written in one transaction: a kill before its commit leaves none
+    # of them, and the store's erasure (committed) stays done.
     return (
-        set(_statuses(request)) == {JobStatus.DONE}
+        _landed_verified(request, snapshot)
         and snapshot.alice_gone()
         and not hasattr(Request.objects.get(pk=request.pk), "certificate")
     )
@@ -112,8 +115,6 @@ ERASURE_POINTS = {
     "erase.after_batch": _landed_after_batch,
     "erase.verified": _landed_verified,
     "finish.before_certificate": _landed_before_certificate,
-    # The certificate is written in the transaction that completes the
-    # request: a kill before its commit leaves neither.
     "finish.after_certificate": _landed_before_certificate,
 }
 EXPORT_POINTS = {

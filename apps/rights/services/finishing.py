@@ -19,12 +19,12 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_record_access
+from apps.audit.services import AuditEntry
 from apps.rights import faults, signing
 from apps.rights.lifecycle import RequestStatus
 from apps.rights.models import (
@@ -40,7 +40,7 @@ from apps.rights.notifications import (
     request_notify_by_worker_on_commit,
     request_notify_on_commit,
 )
-from apps.rights.services.lifecycle import RequestRefused, request_move
+from apps.rights.services.lifecycle import Journal, RequestRefused, request_move
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,13 @@ def certificate_payload(request: Request, jobs: list[Job], issued: dt.datetime) 
     }
 
 
-def certificate_issue(*, request: Request, jobs: list[Job]) -> ErasureCertificate:
+def certificate_issue(
+    *, request: Request, jobs: list[Job], journal: Journal
+) -> ErasureCertificate:
+    """Issue the request's erasure certificate; its audit record goes into
+    `journal`. One INSERT that leaves an existing certificate be: a finish
+    that issued it and did not get further rolled it back with its move, so
+    one is only there if another finish won."""
     issued = _now()
     payload = certificate_payload(request, jobs, issued)
     signed = signing.sign(payload)
@@ -144,14 +150,16 @@ def certificate_issue(*, request: Request, jobs: list[Job]) -> ErasureCertificat
         key_id=signed.key_id,
         created_at=issued,
     )
-    certificate.full_clean(exclude=["request"])
-    certificate.save()
-    audit_record_access(
-        actor=None,
-        subject=request.subject,
-        action=AuditAction.RIGHTS_CERTIFICATE_ISSUED,
-        purpose=f"{request.get_kind_display()} request",
-        detail={"request_id": request.pk, "key_id": signed.key_id},
+    certificate.full_clean(exclude=["request"], validate_unique=False)
+    ErasureCertificate.objects.bulk_create([certificate], ignore_conflicts=True)
+    journal.note(
+        AuditEntry(
+            actor=None,
+            subject=request.subject,
+            action=AuditAction.RIGHTS_CERTIFICATE_ISSUED,
+            purpose=f"{request.get_kind_display()} request",
+            detail={"request_id": request.pk, "key_id": signed.key_id},
+        )
     )
     return certificate
 
@@ -229,41 +237,69 @@ def request_finish(*, request_id: int, kind: str | None = None) -> Request | Non
             return None
     faults.checkpoint("finish.start")
     with transaction.atomic():
-        request = (
-            Request.objects.select_for_update(of=("self",))
-            .select_related("subject")
-            .get(pk=request_id)
+        journal = Journal()
+        finished = _complete(_locked(request_id), journal)
+        journal.write()
+    return finished
+
+
+def request_settle(*, request_id: int, entries: list[AuditEntry]) -> Request | None:
+    """Inside the transaction that records a job's outcome (a request without
+    an archive): take the request's row lock and, if that job was the last
+    one unsettled, finish the request in the same transaction. The job's
+    audit `entries` come first, and everything is written in one statement
+    of each kind. Returns the request if it was finished.
+
+    Under the lock the last job of several to settle sees every other's
+    outcome (each commits before letting the lock go), so the request is
+    finished here and never left to the sweeper. Locks are taken job first,
+    then request, as nowhere takes them the other way round (an officer's
+    retry or give-up takes the job only; a finish reads the jobs unlocked)."""
+    journal = Journal()
+    for entry in entries:
+        journal.note(entry)
+    request = _locked(request_id)
+    finished = _complete(request, journal)
+    journal.write()
+    return finished
+
+
+def _locked(request_id: int) -> Request:
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("subject")
+        .get(pk=request_id)
+    )
+
+
+def _complete(request: Request, journal: Journal) -> Request | None:
+    """Under `request`'s row lock: if it is in progress and every job is
+    settled, issue the certificate (erasure) and answer the employee;
+    the records go into `journal`. None when it was not to be finished."""
+    if request.status != RequestStatus.IN_PROGRESS:
+        return None
+    jobs = list(request.jobs.select_related("dataset", "dataset__store").order_by("pk"))
+    if any(not _settled(job) for job in jobs):
+        return None  # Another job runs, or an officer retried one meanwhile.
+    if request.kind == RequestKind.ERASURE:
+        faults.checkpoint("finish.before_certificate")
+        certificate_issue(request=request, jobs=jobs, journal=journal)
+        faults.checkpoint("finish.after_certificate")
+    partial, answer = _answer(request, jobs)
+    status = RequestStatus.PARTIALLY_COMPLETED if partial else RequestStatus.COMPLETED
+    try:
+        request = request_move(
+            request=request,
+            to=status,
+            actor=None,
+            reason="Every dataset was dealt with",
+            journal=journal,
+            responded_at=_now(),
+            response_summary=answer,
         )
-        if request.status != RequestStatus.IN_PROGRESS:
-            return None
-        jobs = list(
-            request.jobs.select_related("dataset", "dataset__store").order_by("pk")
-        )
-        if any(not _settled(job) for job in jobs):
-            return None  # An officer retried a job meanwhile.
-        if request.kind == RequestKind.ERASURE:
-            faults.checkpoint("finish.before_certificate")
-            try:
-                with transaction.atomic():
-                    certificate_issue(request=request, jobs=jobs)
-            except IntegrityError:
-                pass  # Issued by an earlier finish that did not get further.
-            faults.checkpoint("finish.after_certificate")
-        partial, answer = _answer(request, jobs)
-        try:
-            request = request_move(
-                request=request,
-                to=RequestStatus.PARTIALLY_COMPLETED
-                if partial
-                else RequestStatus.COMPLETED,
-                actor=None,
-                reason="Every dataset was dealt with",
-                responded_at=_now(),
-                response_summary=answer,
-            )
-        except RequestRefused:
-            return None
-        request_notify_by_worker_on_commit(request_id=request.pk, events=["completed"])
+    except RequestRefused:
+        return None
+    request_notify_by_worker_on_commit(request_id=request.pk, events=["completed"])
     return request
 
 

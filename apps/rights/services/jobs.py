@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_record_access
+from apps.audit.services import AuditEntry, audit_record_many
 from apps.people.selectors import subject_identifiers
 from apps.rights import faults
 from apps.rights.models import Job, JobAction, JobStatus
@@ -45,20 +45,31 @@ def _ours(job: Job, token: str):
     return Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, claimed_by=token)
 
 
-def _settle_check(job: Job) -> None:
-    """If this was the request's last unsettled job, finish the request here,
-    in this worker, once the job's outcome is committed (no second task to
-    wait for). Should this worker die first, the sweeper sends the finish."""
-    from apps.rights.services.finishing import jobs_settled, request_finish
+def _settle(job: Job, entry: AuditEntry) -> None:
+    """Write the job's audit record and, if it was the request's last
+    unsettled job, finish the request. Without an archive to build, that is
+    done in this transaction (finishing.request_settle). An archive is built
+    outside any lock, so an access request is finished here, in this worker,
+    once the job's outcome is committed (no second task to wait for); should
+    the worker die first, the sweeper sends the finish."""
+    from apps.rights.services.finishing import (
+        EXPORT_KINDS,
+        jobs_settled,
+        request_finish,
+        request_settle,
+    )
 
+    kind = job.request.kind
+    if kind not in EXPORT_KINDS:
+        request_settle(request_id=job.request_id, entries=[entry])
+        return
+    audit_record_many(entries=[entry])
     if jobs_settled(request_id=job.request_id):
-        after_commit(
-            request_finish, request_id=job.request_id, kind=job.request.kind
-        )
+        after_commit(request_finish, request_id=job.request_id, kind=kind)
 
 
-def _audit(job: Job, action: str, **detail) -> None:
-    audit_record_access(
+def _audit_entry(job: Job, action: str, **detail) -> AuditEntry:
+    return AuditEntry(
         actor=None,
         subject=job.request.subject,
         action=action,
@@ -81,8 +92,7 @@ def _finish(job: Job, token: str, audit_action: str, audit: dict, **fields) -> b
     )
     if not finished:
         return False
-    _audit(job, audit_action, **audit)
-    _settle_check(job)
+    _settle(job, _audit_entry(job, audit_action, **audit))
     return True
 
 

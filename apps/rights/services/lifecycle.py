@@ -73,9 +73,10 @@ def _audit(request: Request, *, actor: User | None, action: str, **detail) -> No
 
 class Journal:
     """The transitions and audit records of several moves made in one
-    transaction (filing: submitted, identity confirmed, in progress),
-    written together when the caller says: one INSERT of each instead of a
-    pair per move, in the same order."""
+    transaction (filing: submitted, identity confirmed, in progress; the
+    finish: the last job's outcome, the certificate, completed), written
+    together when the caller says: one INSERT of each instead of a pair
+    per move, in the same order."""
 
     def __init__(self) -> None:
         self.transitions: list[RequestTransition] = []
@@ -83,6 +84,10 @@ class Journal:
 
     def add(self, transition: RequestTransition, entry: AuditEntry) -> None:
         self.transitions.append(transition)
+        self.entries.append(entry)
+
+    def note(self, entry: AuditEntry) -> None:
+        """An audit record that is not a move's (a job's outcome)."""
         self.entries.append(entry)
 
     def write(self) -> None:
