@@ -226,7 +226,9 @@ def _object(request: Request, datasets: list[Dataset]) -> None:
         )
 
 
-@transaction.atomic
+# No savepoint: it runs inside the transaction that moved the request in
+# progress (filing, an approval), and its work commits or rolls back with it.
+@transaction.atomic(savepoint=False)
 def request_execute(
     *, request: Request, datasets: list[Dataset] | None = None
 ) -> list[Job]:

@@ -40,7 +40,7 @@ from apps.rights.notifications import (
     request_notify_by_worker_on_commit,
     request_notify_on_commit,
 )
-from apps.rights.services.lifecycle import Journal, RequestRefused, request_move
+from apps.rights.services.lifecycle import Journal, request_move
 
 logger = logging.getLogger(__name__)
 
@@ -287,18 +287,17 @@ def _complete(request: Request, journal: Journal) -> Request | None:
         faults.checkpoint("finish.after_certificate")
     partial, answer = _answer(request, jobs)
     status = RequestStatus.PARTIALLY_COMPLETED if partial else RequestStatus.COMPLETED
-    try:
-        request = request_move(
-            request=request,
-            to=status,
-            actor=None,
-            reason="Every dataset was dealt with",
-            journal=journal,
-            responded_at=_now(),
-            response_summary=answer,
-        )
-    except RequestRefused:
-        return None
+    # Under the lock, in progress: the move cannot be refused (were it, the
+    # transaction would be rolled back whole, and the finish asked again).
+    request = request_move(
+        request=request,
+        to=status,
+        actor=None,
+        reason="Every dataset was dealt with",
+        journal=journal,
+        responded_at=_now(),
+        response_summary=answer,
+    )
     request_notify_by_worker_on_commit(request_id=request.pk, events=["completed"])
     return request
 

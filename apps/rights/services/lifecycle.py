@@ -108,7 +108,6 @@ def needs_approval(kind: str) -> bool:
     return kind in settings.RIGHTS_APPROVAL_REQUIRED
 
 
-@transaction.atomic
 def request_move(
     *,
     request: Request,
@@ -122,8 +121,22 @@ def request_move(
     transition and audit record are written now, or added to `journal`.
 
     Raises RequestRefused when `to` may not follow the current status or the
-    request moved on in the meantime.
+    request moved on in the meantime. With a `journal` the caller holds the
+    transaction, and a refusal aborts it: no savepoint of the move's own
+    (two statements less; filing and finishing let a refusal go up).
     """
+    with transaction.atomic(savepoint=journal is None):
+        return _move(request, to, actor, reason, journal, fields)
+
+
+def _move(
+    request: Request,
+    to: str,
+    actor: User | None,
+    reason: str,
+    journal: Journal | None,
+    fields: dict,
+) -> Request:
     current = request.status
     if not may_follow(current, to):
         raise RequestRefused(
@@ -362,7 +375,6 @@ def _acknowledged(request: Request) -> dict:
     return {} if request.acknowledged_at else {"acknowledged_at": _now()}
 
 
-@transaction.atomic
 def request_confirm_identity(
     *,
     request: Request,
@@ -374,7 +386,19 @@ def request_confirm_identity(
     """Identity is confirmed: start the request, or queue it for approval.
     `scope`: the datasets it reaches, when the caller has just worked them
     out (filing); otherwise they are worked out again when it starts.
-    `journal`: where the moves are logged, when the caller writes them."""
+    `journal`: where the moves are logged, when the caller writes them (and
+    holds the transaction: no savepoint, as with request_move)."""
+    with transaction.atomic(savepoint=journal is None):
+        return _confirm_identity(request, officer, reason, scope, journal)
+
+
+def _confirm_identity(
+    request: Request,
+    officer: User | None,
+    reason: str,
+    scope: list[Dataset] | None,
+    journal: Journal | None,
+) -> Request:
     _not_own(request, officer)
     if officer is not None and not reason.strip():
         raise RequestRefused("Say how the employee's identity was confirmed.")
