@@ -136,3 +136,74 @@ def test_records_left_after_erasure_fail_the_job(
     assert job.status == JobStatus.FAILED
     assert job.last_error == "2 records of the employee remain after erasure"
     assert job.records_remaining == 2
+
+
+def _chain(request) -> list[str]:
+    return list(
+        AuditRecord.objects.filter(detail__request_id=request.pk)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+def test_the_last_job_to_settle_finishes_the_request_no_finish_task_needed(
+    alice, catalog, officer, sent
+):
+    request = erase(alice, officer)
+    first, last = request.jobs.order_by("pk")
+
+    assert job_run(job_id=first.pk) == "done"
+    request.refresh_from_db()
+    assert request.status == "in_progress"  # The other job has not run.
+    assert not hasattr(request, "certificate")
+
+    assert job_run(job_id=last.pk) == "done"
+
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert request.certificate.payload["verification"]["result"] == "passed"
+    assert sent.finishes == []  # Nothing left for a finish task to do.
+    # The last job's record, the certificate's and the move's, in that order.
+    assert _chain(request)[-3:] == [
+        AuditAction.RIGHTS_DATA_ERASED,
+        AuditAction.RIGHTS_CERTIFICATE_ISSUED,
+        AuditAction.RIGHTS_REQUEST_MOVED,
+    ]
+
+
+def test_a_finish_that_fails_leaves_the_last_jobs_outcome_unwritten_too(
+    alice, catalog, officer, sent, monkeypatch
+):
+    from apps.rights import signing
+    from apps.rights.services.special import job_retry
+
+    request = erase(alice, officer)
+    first, last = request.jobs.order_by("pk")
+    assert job_run(job_id=first.pk) == "done"
+    before = _chain(request)
+
+    def no_key(payload):
+        raise RuntimeError("signing key unavailable")
+
+    monkeypatch.setattr(signing, "sign", no_key)
+    assert job_run(job_id=last.pk) == "failed"
+
+    # The job's outcome, its audit record, the certificate and the move were
+    # one transaction: none of them was written. The erasure itself (in the
+    # store) was, and the job failed for the officers to see and retry.
+    last.refresh_from_db()
+    request.refresh_from_db()
+    assert last.status == JobStatus.FAILED
+    assert "signing key unavailable" in last.last_error
+    assert request.status == "in_progress"
+    assert not hasattr(request, "certificate")
+    assert _chain(request) == before
+    assert [r for r in rows() if r[1] == "SN-ALICE-1"] == []
+
+    monkeypatch.undo()
+    job_retry(job=last, officer=officer)
+    assert job_run(job_id=last.pk) == "done"
+
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert request.certificate.payload["verification"]["result"] == "passed"
