@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from isal import isal_zlib
@@ -272,17 +272,19 @@ def export_assemble(*, export: Export) -> Export:
         writer.close()
         size, sha256 = writer.size, writer.sha256
     os.replace(temp, path)
-    with transaction.atomic():
-        Export.objects.filter(pk=export.pk).update(
-            status=ExportStatus.READY,
-            path=relative,
-            size_bytes=size,
-            sha256=sha256,
-            created_at=generated_at,
-            expires_at=generated_at + dt.timedelta(days=settings.RIGHTS_DOWNLOAD_DAYS),
-            assembling_until=None,
-            last_error="",
-        )
+    ready = {
+        "status": ExportStatus.READY,
+        "path": relative,
+        "size_bytes": size,
+        "sha256": sha256,
+        "created_at": generated_at,
+        "expires_at": generated_at + dt.timedelta(days=settings.RIGHTS_DOWNLOAD_DAYS),
+        "assembling_until": None,
+        "last_error": "",
+    }
+    # One statement, atomic on its own; the instance takes what it wrote.
+    Export.objects.filter(pk=export.pk).update(**ready)
+    for name, value in ready.items():
+        setattr(export, name, value)
     shutil.rmtree(request_dir(request) / "parts", ignore_errors=True)
-    export.refresh_from_db()
     return export

@@ -66,7 +66,7 @@ def job_claim(*, job_id: int, worker: str) -> tuple[Job, str] | None:
     if not claimed:
         return None
     job = Job.objects.select_related(
-        "request", "request__subject", "dataset", "dataset__store", "dataset__program"
+        "request", "request__subject", "dataset", "dataset__store"
     ).get(pk=job_id)
     return job, token
 

@@ -181,6 +181,7 @@ def _assemble(request: Request) -> bool:
     )
 
     export, _ = Export.objects.get_or_create(request=request)
+    export.request = request  # Read already, with its subject.
     if export.status == ExportStatus.READY:
         return True
     if export.status != ExportStatus.PENDING or not export_claim(export=export):
