@@ -137,9 +137,10 @@ def certificate_issue(
     *, request: Request, jobs: list[Job], journal: Journal
 ) -> ErasureCertificate:
     """Issue the request's erasure certificate; its audit record goes into
-    `journal`. One INSERT that leaves an existing certificate be: a finish
-    that issued it and did not get further rolled it back with its move, so
-    one is only there if another finish won."""
+    `journal`. Issued in the transaction that completes the request, under
+    its lock: a finish that did not get further rolled it back with the
+    move. One INSERT (no savepoint), which would leave a certificate
+    already there as it is."""
     issued = _now()
     payload = certificate_payload(request, jobs, issued)
     signed = signing.sign(payload)
@@ -219,23 +220,22 @@ def _discard_abandoned_archives(request: Request, export: Export) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def request_finish(*, request_id: int, kind: str | None = None) -> Request | None:
+def request_finish(*, request_id: int) -> Request | None:
     """Finish request `request_id` if it is in progress and every job is
     settled: assemble the archive or issue the certificate, then answer.
     Returns the request, or None when it was not (yet) to be finished.
-    `kind`: the request's type, when the caller knows it (one read less
-    for a request without an archive)."""
-    if kind is None or kind in EXPORT_KINDS:
-        request = Request.objects.select_related("subject").get(pk=request_id)
-        if request.status != RequestStatus.IN_PROGRESS:
-            return None
-        # The archive is built before the lock is taken (it takes a while),
-        # so only once every job is settled. Without one, the locked check
-        # below is the only one needed.
-        if request.kind in EXPORT_KINDS and not (
-            jobs_settled(request_id=request_id) and _assemble(request)
-        ):
-            return None
+    (The worker that settles the last job finishes a request without an
+    archive in that job's own transaction: request_settle.)"""
+    request = Request.objects.select_related("subject").get(pk=request_id)
+    if request.status != RequestStatus.IN_PROGRESS:
+        return None
+    # The archive is built before the lock is taken (it takes a while), so
+    # only once every job is settled. Without one, the locked check below is
+    # the only one needed.
+    if request.kind in EXPORT_KINDS and not (
+        jobs_settled(request_id=request_id) and _assemble(request)
+    ):
+        return None
     faults.checkpoint("finish.start")
     with transaction.atomic():
         journal = Journal()
@@ -289,7 +289,7 @@ def _complete(request: Request, journal: Journal) -> Request | None:
     partial, answer = _answer(request, jobs)
     status = RequestStatus.PARTIALLY_COMPLETED if partial else RequestStatus.COMPLETED
     # Under the lock, in progress: the move cannot be refused (were it, the
-    # transaction would be rolled back whole, and the finish asked again).
+    # whole transaction would roll back, the job's outcome with it).
     request = request_move(
         request=request,
         to=status,

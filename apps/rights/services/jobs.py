@@ -59,13 +59,12 @@ def _settle(job: Job, entry: AuditEntry) -> None:
         request_settle,
     )
 
-    kind = job.request.kind
-    if kind not in EXPORT_KINDS:
+    if job.request.kind not in EXPORT_KINDS:
         request_settle(request_id=job.request_id, entries=[entry])
         return
     audit_record_many(entries=[entry])
     if jobs_settled(request_id=job.request_id):
-        after_commit(request_finish, request_id=job.request_id, kind=kind)
+        after_commit(request_finish, request_id=job.request_id)
 
 
 def _audit_entry(job: Job, action: str, **detail) -> AuditEntry:
