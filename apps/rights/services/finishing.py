@@ -238,18 +238,16 @@ def request_finish(*, request_id: int) -> Request | None:
         return None
     faults.checkpoint("finish.start")
     with transaction.atomic():
-        journal = Journal()
-        finished = _complete(_locked(request_id), journal)
-        journal.write()
-    return finished
+        return request_settle(request_id=request_id, entries=[])
 
 
 def request_settle(*, request_id: int, entries: list[AuditEntry]) -> Request | None:
-    """Inside the transaction that records a job's outcome (a request without
-    an archive): take the request's row lock and, if that job was the last
-    one unsettled, finish the request in the same transaction. The job's
-    audit `entries` come first, and everything is written in one statement
-    of each kind. Returns the request if it was finished.
+    """Inside the caller's transaction (for a request without an archive,
+    the one that records its last job's outcome; else request_finish's):
+    take the request's row lock and, if every job is settled, finish the
+    request in that transaction. The job's audit `entries` come first, and
+    everything is written in one statement of each kind. Returns the
+    request if it was finished.
 
     Under the lock the last job of several to settle sees every other's
     outcome (each commits before letting the lock go), so the request is
@@ -259,8 +257,7 @@ def request_settle(*, request_id: int, entries: list[AuditEntry]) -> Request | N
     journal = Journal()
     for entry in entries:
         journal.note(entry)
-    request = _locked(request_id)
-    finished = _complete(request, journal)
+    finished = _complete(_locked(request_id), journal)
     journal.write()
     return finished
 
