@@ -7,10 +7,13 @@ progress: the officer sees it and retries it (or gives it up). The request
 ends "partially completed" when a dataset was kept (an exemption) or given
 up; the answer names each one and why.
 
-The job that settles last asks for the finish (a task, on commit) and the
-sweeper asks again for any request left behind (a lost message, a killed
-worker). Finishing twice is harmless: the request's status moves under a
-row lock and a conditional update, the archive's assembly under a lease.
+The worker that settles a request's last job finishes it: without an
+archive in that job's own transaction (request_settle), with one after its
+commit (request_finish). A manual job confirmed or a failed one given up
+sends a finish task, and the sweeper finishes any request left behind (a
+lost message, a killed worker). Finishing twice is harmless: the request's
+status moves under a row lock and a conditional update, the archive's
+assembly under a lease.
 """
 
 from __future__ import annotations
